@@ -1,0 +1,163 @@
+"""Problem types (RFC 9457) and the one path that turns any error into `application/problem+json`."""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("api.errors")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+class ValidationIssue(BaseModel):
+    """One invalid value: where it is and what is wrong with it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"location": "body", "pointer": "/name", "detail": "Field required"}]}
+    )
+
+    location: str = Field(description="Which part of the request: body, query, path or header.")
+    pointer: str = Field(description="JSON Pointer (RFC 6901) to the value within that part.")
+    detail: str
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem document; every error response has this shape."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/validation-error",
+                    "title": "Unprocessable Content",
+                    "status": 422,
+                    "detail": "The request has 1 invalid value.",
+                    "errors": [{"location": "body", "pointer": "/name", "detail": "Field required"}],
+                }
+            ]
+        }
+    )
+
+    type: str = Field(default="about:blank", description="URI reference naming the problem type.")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    errors: list[ValidationIssue] | None = None
+
+
+class ProblemResponse(JSONResponse):
+    """A JSON response with the problem media type."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+class ApiError(Exception):
+    """Base of the errors routes and services raise; each subclass carries its status and type."""
+
+    status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
+    type: ClassVar[str] = "about:blank"
+
+    def __init__(self, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers
+
+
+class NotFound(ApiError):
+    status = HTTPStatus.NOT_FOUND
+
+
+class MalformedRequest(ApiError):
+    status = HTTPStatus.BAD_REQUEST
+    type = "/problems/malformed-request"
+
+
+class UnsupportedMediaType(ApiError):
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    type = "/problems/unsupported-media-type"
+
+
+class ServiceUnavailable(ApiError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def problem(
+    status: int,
+    *,
+    type_: str = "about:blank",
+    detail: str | None = None,
+    errors: list[ValidationIssue] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ProblemResponse:
+    """Build a problem response; the title is always the status's standard phrase."""
+    body = ProblemDetails(type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting each error status an operation can return."""
+    return {status: {"model": ProblemDetails, "description": HTTPStatus(status).phrase} for status in statuses}
+
+
+def _issues(error: RequestValidationError) -> list[ValidationIssue]:
+    issues = []
+    for item in error.errors():
+        location, *path = item["loc"] or ("body",)
+        pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+        issues.append(ValidationIssue(location=str(location), pointer=pointer, detail=item["msg"]))
+    return issues
+
+
+async def _on_api_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, ApiError)
+    return problem(error.status, type_=error.type, detail=error.detail, headers=error.headers)
+
+
+async def _on_validation_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, RequestValidationError)
+    if any(item["type"] == "json_invalid" for item in error.errors()):
+        return problem(400, type_=MalformedRequest.type, detail="The request body is not valid JSON.")
+    issues = _issues(error)
+    count = f"{len(issues)} invalid value" + ("s" if len(issues) != 1 else "")
+    return problem(422, type_="/problems/validation-error", detail=f"The request has {count}.", errors=issues)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's 405 names only the first route matching the path; RFC 9110 wants all of them.
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes)
+    ]
+    return ", ".join(allowed)
+
+
+async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, StarletteHTTPException)
+    phrase = HTTPStatus(error.status_code).phrase
+    detail = error.detail if error.detail and error.detail != phrase else None
+    headers = error.headers
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(error.status_code, detail=detail, headers=headers)
+
+
+async def _on_unexpected_error(request: Request, error: Exception) -> ProblemResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, detail="The server could not complete the request.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error, expected or not, through the problem+json path."""
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)

@@ -1,0 +1,72 @@
+"""Serving: start the embedded database when no MONGODB_URL is given, then uvicorn on uvloop."""
+
+import logging
+import os
+import secrets
+import signal
+from types import FrameType
+from urllib.parse import urlsplit, urlunsplit
+
+from api.settings import Settings
+from models.embedded_server import EmbeddedDatabase
+
+logger = logging.getLogger("api.serve")
+
+
+def redact_url(url: str) -> str:
+    """The URL without its user name and password, safe to log."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=host))
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # uvicorn re-raises the signal that stopped it; exiting by exception lets `finally` stop the database.
+    raise SystemExit(128 + signum)
+
+
+def serve(settings: Settings) -> None:
+    """Run the API until SIGINT/SIGTERM; stop uvicorn first, then the embedded database."""
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    embedded = None
+    if settings.mongodb_url is None:
+        embedded = EmbeddedDatabase(settings.embedded_db_path)
+        embedded.launch()  # it imports for a while: let it, while we import the app
+    try:
+        import uvicorn
+
+        import api.main  # noqa: F401  (imported now, in parallel with the database start)
+
+        if embedded is not None:
+            url = embedded.wait_ready()
+            where = f"embedded SQLite file {settings.embedded_db_path.resolve()} ({url})"
+        else:
+            assert settings.mongodb_url is not None
+            url = settings.mongodb_url.get_secret_value()
+            where = redact_url(url)
+        # Workers read their settings from the environment, so hand them the resolved ones.
+        os.environ["MONGODB_URL"] = url
+        os.environ.setdefault("CURSOR_SECRET", secrets.token_hex(32))
+        logger.info(
+            "serving http://%s:%s with %d worker(s), loop uvloop, http httptools; database: %s",
+            settings.host,
+            settings.port,
+            settings.workers,
+            where,
+        )
+        uvicorn.run(
+            "api.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            loop="uvloop",
+            http="httptools",
+            log_level=settings.log_level,
+            access_log=settings.log_level == "debug",
+        )
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            logger.info("embedded database stopped")

@@ -1,0 +1,1 @@
+"""Document models, API schemas derived from them, and the database lifecycle."""

@@ -1,0 +1,46 @@
+"""The seed blog post's routes keep the shapes of its curl session."""
+
+import re
+
+import httpx
+
+from tests.factories import contact_payload
+
+
+async def test_seed_curl_session(client: httpx.AsyncClient) -> None:
+    inserted = await client.post("/new", json={"name": "masnun"}, headers={"content-type": "application/json"})
+
+    assert inserted.status_code == 200
+    assert set(inserted.json()) == {"inserted_id"}
+    assert re.fullmatch(r"[0-9a-f]{24}", inserted.json()["inserted_id"])
+    listed = await client.get("/")
+    assert listed.status_code == 200
+    assert listed.json() == [{"id": inserted.json()["inserted_id"], "name": "masnun"}]
+
+
+async def test_seed_list_is_flat_without_nulls_and_at_most_20(client: httpx.AsyncClient) -> None:
+    for i in range(22):
+        await client.post("/new", json=contact_payload(name=f"Contact {i}", company=None))
+
+    contacts = (await client.get("/")).json()
+
+    assert len(contacts) == 20
+    assert [c["name"] for c in contacts] == [f"Contact {i}" for i in range(20)]
+    assert all(set(c) == {"id", "name", "email"} for c in contacts)
+
+
+async def test_seed_list_shows_contacts_created_through_the_api(client: httpx.AsyncClient) -> None:
+    created = (await client.post("/contacts", json=contact_payload())).json()
+
+    (listed,) = (await client.get("/")).json()
+
+    assert listed["id"] == created["id"]
+    assert "created_at" not in listed
+
+
+async def test_seed_create_validates_like_the_api(client: httpx.AsyncClient) -> None:
+    response = await client.post("/new", json={"name": "masnun", "_id": "x"})
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (await client.get("/")).json() == []
