@@ -3,10 +3,14 @@
 from email.message import Message
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
+from api.conditional import Precondition, parse_if_match
 from api.errors import UnsupportedMediaType
+from api.services.scope import DEFAULT_TENANT, Scope
 from api.settings import Settings
+
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -21,20 +25,46 @@ def get_cursor_secret(request: Request) -> bytes:
     return secret
 
 
-def require_json(request: Request) -> None:
-    """Refuse a request body that is not declared as JSON (`application/json` or `*/*+json`)."""
+def get_scope(request: Request) -> Scope:
+    """The scope of the caller's data. Until authentication maps callers to tenants, all share one."""
+    return Scope(tenant=DEFAULT_TENANT)
+
+
+def _media_type(request: Request) -> str:
     header = request.headers.get("content-type")
+    if not header:
+        return ""
     message = Message()
-    message["content-type"] = header or ""
-    subtype = message.get_content_subtype()
-    if (
-        not header
-        or message.get_content_maintype() != "application"
-        or not (subtype == "json" or subtype.endswith("+json"))
-    ):
+    message["content-type"] = header
+    return message.get_content_type()
+
+
+def require_json(request: Request) -> None:
+    """Refuse a request body that is not declared as `application/json`."""
+    if _media_type(request) != "application/json":
         raise UnsupportedMediaType("Send the request body as application/json.")
+
+
+def require_merge_patch(request: Request) -> None:
+    """Refuse a PATCH body that is not a JSON merge patch (RFC 7396)."""
+    if _media_type(request) != MERGE_PATCH:
+        raise UnsupportedMediaType(f"Send the patch as {MERGE_PATCH}.", headers={"Accept-Patch": MERGE_PATCH})
+
+
+def get_precondition(
+    request: Request,
+    if_match: Annotated[
+        str | None, Header(max_length=1024, description="ETag of the version you mean to change.")
+    ] = None,
+) -> Precondition | None:
+    """The If-Match precondition; required (428) when the REQUIRE_IF_MATCH setting is on."""
+    settings: Settings = request.app.state.settings
+    return parse_if_match(if_match, required=settings.require_if_match)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CursorSecret = Annotated[bytes, Depends(get_cursor_secret)]
+CurrentScope = Annotated[Scope, Depends(get_scope)]
+IfMatch = Annotated[Precondition | None, Depends(get_precondition)]
 JSON_BODY = [Depends(require_json)]
+MERGE_PATCH_BODY = [Depends(require_merge_patch)]

@@ -1,7 +1,7 @@
 """Problem types (RFC 9457) and the one path that turns any error into `application/problem+json`."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -70,9 +70,39 @@ class ApiError(Exception):
         self.detail = detail
         self.headers = headers
 
+    def to_problem(self) -> "ProblemDetails":
+        """This error as a problem document."""
+        errors = self.errors if isinstance(self, UnprocessableContent) else None
+        return problem_details(self.status, type_=self.type, detail=self.detail, errors=errors)
+
 
 class NotFound(ApiError):
     status = HTTPStatus.NOT_FOUND
+
+
+class Conflict(ApiError):
+    status = HTTPStatus.CONFLICT
+
+
+class PreconditionFailed(ApiError):
+    status = HTTPStatus.PRECONDITION_FAILED
+    type = "/problems/stale-etag"
+
+
+class PreconditionRequired(ApiError):
+    status = HTTPStatus.PRECONDITION_REQUIRED
+    type = "/problems/if-match-required"
+
+
+class UnprocessableContent(ApiError):
+    """Input that is well-formed but breaks a rule; `errors` points at each bad value."""
+
+    status = HTTPStatus.UNPROCESSABLE_CONTENT
+    type = "/problems/validation-error"
+
+    def __init__(self, errors: list[ValidationIssue], detail: str | None = None) -> None:
+        super().__init__(detail or _count(errors))
+        self.errors = errors
 
 
 class MalformedRequest(ApiError):
@@ -89,6 +119,13 @@ class ServiceUnavailable(ApiError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+def problem_details(
+    status: int, *, type_: str = "about:blank", detail: str | None = None, errors: list[ValidationIssue] | None = None
+) -> ProblemDetails:
+    """A problem document; the title is always the status's standard phrase."""
+    return ProblemDetails(type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+
+
 def problem(
     status: int,
     *,
@@ -97,8 +134,8 @@ def problem(
     errors: list[ValidationIssue] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> ProblemResponse:
-    """Build a problem response; the title is always the status's standard phrase."""
-    body = ProblemDetails(type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    """A problem response."""
+    body = problem_details(status, type_=type_, detail=detail, errors=errors)
     return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
 
@@ -107,27 +144,37 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ProblemDetails, "description": HTTPStatus(status).phrase} for status in statuses}
 
 
-def _issues(error: RequestValidationError) -> list[ValidationIssue]:
+def json_pointer(path: Sequence[int | str]) -> str:
+    """RFC 6901 pointer for a path of keys and indexes."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def validation_issues(errors: Iterable[Mapping[str, Any]], location: str | None = None) -> list[ValidationIssue]:
+    """Pydantic errors as issues; without `location`, the first element of each `loc` names it."""
     issues = []
-    for item in error.errors():
-        location, *path = item["loc"] or ("body",)
-        pointer = "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
-        issues.append(ValidationIssue(location=str(location), pointer=pointer, detail=item["msg"]))
+    for item in errors:
+        path = list(item["loc"])
+        where = location if location is not None else str(path.pop(0) if path else "body")
+        issues.append(ValidationIssue(location=where, pointer=json_pointer(path), detail=item["msg"]))
     return issues
+
+
+def _count(issues: list[ValidationIssue]) -> str:
+    return f"The request has {len(issues)} invalid value" + ("s." if len(issues) != 1 else ".")
 
 
 async def _on_api_error(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, ApiError)
-    return problem(error.status, type_=error.type, detail=error.detail, headers=error.headers)
+    body = error.to_problem().model_dump(exclude_none=True)
+    return ProblemResponse(body, status_code=error.status, headers=error.headers)
 
 
 async def _on_validation_error(request: Request, error: Exception) -> ProblemResponse:
     assert isinstance(error, RequestValidationError)
     if any(item["type"] == "json_invalid" for item in error.errors()):
         return problem(400, type_=MalformedRequest.type, detail="The request body is not valid JSON.")
-    issues = _issues(error)
-    count = f"{len(issues)} invalid value" + ("s" if len(issues) != 1 else "")
-    return problem(422, type_="/problems/validation-error", detail=f"The request has {count}.", errors=issues)
+    issues = validation_issues(error.errors())
+    return problem(422, type_=UnprocessableContent.type, detail=_count(issues), errors=issues)
 
 
 def _allowed_methods(request: Request) -> str:

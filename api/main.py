@@ -13,8 +13,9 @@ from pymongo import AsyncMongoClient
 
 from api.errors import install_error_handlers
 from api.openapi import install_contract
-from api.routes import contacts, health, seed
+from api.routes import bulk, contacts, health, seed
 from api.settings import Settings, get_settings
+from models.channels import set_default_phone_region
 from models.db import connect, init_models
 
 logger = logging.getLogger("api")
@@ -36,6 +37,7 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the API; the database is connected when the lifespan starts."""
     settings = settings or get_settings()
+    set_default_phone_region(settings.default_phone_region)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[LifespanState]:
@@ -53,14 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Contacts API",
-        version="0.1.0",
+        version="0.2.0",
         summary="Create, list, read, change, delete and search contacts.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
     )
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (contacts.router, seed.router, health.router):
+    for router in (bulk.router, contacts.router, seed.router, health.router):
         app.include_router(router)
     install_contract(app)
     return app

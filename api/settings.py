@@ -26,6 +26,8 @@ class Settings(BaseSettings):
         default=None,
         description="HMAC key for pagination cursors; generated per run when unset.",
     )
+    default_phone_region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
+    require_if_match: bool = False
 
     @property
     def embedded_db_path(self) -> Path:

@@ -7,8 +7,9 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from models.contact import Contact
+from models.idempotency import IdempotencyRecord
 
-DOCUMENT_MODELS = [Contact]
+DOCUMENT_MODELS = [Contact, IdempotencyRecord]
 
 
 def connect(url: str) -> AsyncMongoClient[dict[str, object]]:

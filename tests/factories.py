@@ -2,9 +2,33 @@
 
 from typing import Any
 
+import httpx
+
 
 def contact_payload(**overrides: Any) -> dict[str, Any]:
     """A valid contact body; keyword arguments replace or add fields (None removes one)."""
-    payload: dict[str, Any] = {"name": "Ada Lovelace", "email": "ada@example.com", "company": "Analytical Engines"}
+    payload: dict[str, Any] = {
+        "name": "Ada Lovelace",
+        "emails": [{"value": "ada@example.com", "label": "work", "primary": True}],
+        "company": "Analytical Engines",
+    }
     payload.update(overrides)
     return {key: value for key, value in payload.items() if value is not None}
+
+
+async def create_contact(client: httpx.AsyncClient, **overrides: Any) -> httpx.Response:
+    """POST a contact built by `contact_payload` and insist it was created."""
+    response = await client.post("/contacts", json=contact_payload(**overrides))
+    assert response.status_code == 201, response.text
+    return response
+
+
+async def patch_contact(
+    client: httpx.AsyncClient, contact_id: str, patch: Any, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """PATCH with the merge-patch media type."""
+    return await client.patch(
+        f"/contacts/{contact_id}",
+        json=patch,
+        headers={"content-type": "application/merge-patch+json", **(headers or {})},
+    )

@@ -4,10 +4,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import JSON_BODY
+from api.deps import JSON_BODY, CurrentScope
 from api.errors import problem_responses
 from api.services import contacts as service
-from models.contact import ContactCreate, SeedContact, SeedInserted
+from api.services import listing
+from models.seed import SeedContact, SeedCreate, SeedInserted, flatten
 
 router = APIRouter(tags=["seed"])
 
@@ -20,10 +21,10 @@ SEED_LIST_SIZE = 20
     response_model_exclude_none=True,
     summary="List up to 20 contacts (seed)",
 )
-async def seed_list() -> list[dict[str, Any]]:
+async def seed_list(scope: CurrentScope) -> list[dict[str, Any]]:
     """The first 20 contacts as flat objects: `id` plus the fields that are set."""
-    contacts, _ = await service.list_contacts(SEED_LIST_SIZE)
-    return [c.model_dump(exclude={"revision_id", "created_at", "updated_at"}, exclude_none=True) for c in contacts]
+    found, _ = await listing.list_contacts(scope, listing.ContactQuery(limit=SEED_LIST_SIZE))
+    return [flatten(stored) for stored in found]
 
 
 @router.post(
@@ -32,7 +33,7 @@ async def seed_list() -> list[dict[str, Any]]:
     responses=problem_responses(400, 415, 422),
     summary="Create a contact (seed)",
 )
-async def seed_create(body: ContactCreate) -> SeedInserted:
+async def seed_create(body: SeedCreate, scope: CurrentScope) -> SeedInserted:
     """Store a contact and answer with its id, as the seed service did."""
-    contact = await service.create_contact(body)
-    return SeedInserted(inserted_id=contact.id)
+    stored = await service.create_contact(scope, body.to_contact())
+    return SeedInserted(inserted_id=stored["_id"])

@@ -5,15 +5,13 @@ import re
 import httpx
 import pytest
 
-from tests.factories import contact_payload
+from tests.factories import contact_payload, create_contact
 
 PROBLEM = "application/problem+json"
 
 
 async def create(client: httpx.AsyncClient, **fields: object) -> dict[str, object]:
-    response = await client.post("/contacts", json=contact_payload(**fields))
-    assert response.status_code == 201, response.text
-    body: dict[str, object] = response.json()
+    body: dict[str, object] = (await create_contact(client, **fields)).json()
     return body
 
 
@@ -26,7 +24,11 @@ async def test_create_returns_201_with_location_and_the_stored_contact(client: h
     assert response.headers["location"] == f"/contacts/{body['id']}"
     assert body["name"] == "Grace Hopper"
     assert body["created_at"] == body["updated_at"]
+    assert body["version"] == 1
+    assert response.headers["etag"] == '"1"'
     assert "_id" not in body
+    assert "tenant" not in body
+    assert "search_terms" not in body
     fetched = await client.get(response.headers["location"])
     assert fetched.json() == body
 
@@ -54,14 +56,17 @@ async def test_get_malformed_id_is_404(client: httpx.AsyncClient, contact_id: st
     assert response.headers["content-type"] == PROBLEM
 
 
-async def test_unknown_field_is_422_with_pointer(client: httpx.AsyncClient) -> None:
-    response = await client.post("/contacts", json=contact_payload(nickname="Ada", id="0123456789abcdef01234567"))
+async def test_unknown_and_server_set_fields_are_422_with_pointers(client: httpx.AsyncClient) -> None:
+    payload = contact_payload(nick="Ada", id="0123456789abcdef01234567", version=3, created_at="2020-01-01T00:00:00Z")
+
+    response = await client.post("/contacts", json=payload)
 
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
     problem = response.json()
     assert problem["status"] == 422
-    assert {(e["location"], e["pointer"]) for e in problem["errors"]} == {("body", "/nickname"), ("body", "/id")}
+    pointers = {(e["location"], e["pointer"]) for e in problem["errors"]}
+    assert pointers == {("body", "/nick"), ("body", "/id"), ("body", "/version"), ("body", "/created_at")}
 
 
 @pytest.mark.parametrize(
@@ -72,8 +77,16 @@ async def test_unknown_field_is_422_with_pointer(client: httpx.AsyncClient) -> N
         ({"name": "x" * 201}, "/name"),
         ({"name": "nul\x00byte"}, "/name"),
         ({"name": {"$gt": ""}}, "/name"),
-        ({"name": "Ada", "email": "not-an-email"}, "/email"),
-        ({"name": "Ada", "phone": "call me"}, "/phone"),
+        ({"name": "Ada", "emails": [{"value": "not-an-email"}]}, "/emails/0/value"),
+        ({"name": "Ada", "phones": [{"value": "+1 415 555 0100"}, {"value": "call me"}]}, "/phones/1/value"),
+        ({"name": "Ada", "tags": ["VIP", "vip"]}, "/tags"),
+        ({"name": "Ada", "tags": ["x" * 51]}, "/tags/0"),
+        ({"name": "Ada", "tags": [f"t{i}" for i in range(51)]}, "/tags"),
+        ({"name": "Ada", "emails": [{"value": "a@example.com", "primary": True}] * 2}, "/emails"),
+        ({"name": "Ada", "addresses": [{"country": "XX"}]}, "/addresses/0/country"),
+        ({"name": "Ada", "birthday": "1815-13-10"}, "/birthday"),
+        ({"name": "Ada", "notes": "x" * 10_001}, "/notes"),
+        ({"name": "Ada", "emails": [{"value": {"$gt": ""}}]}, "/emails/0/value"),
     ],
 )
 async def test_invalid_values_are_422_with_pointer(

@@ -1,0 +1,76 @@
+"""The seed blog post's shapes: a flat contact in, `{"inserted_id"}` out, flat contacts listed."""
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from models.channels import ChannelText, EmailEntry, PhoneEntry, normalize_email, normalize_phone
+from models.contact import ContactWrite
+from models.fields import ObjectIdHex
+
+
+class SeedCreate(ContactWrite):
+    """A contact as the seed accepted it: single `email` and `phone` allowed beside the full fields."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "masnun", "email": "masnun@example.com"}]})
+
+    email: ChannelText | None = None
+    phone: ChannelText | None = None
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str) -> str:
+        normalize_email(value)
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _valid_phone(cls, value: str) -> str:
+        normalize_phone(value)
+        return value
+
+    def to_contact(self) -> ContactWrite:
+        """The same contact with the single email and phone put first in the lists (primary if none is)."""
+        contact = ContactWrite.model_validate(self.model_dump(exclude={"email", "phone"}))
+        if self.email:
+            primary = not any(entry.primary for entry in contact.emails)
+            contact.emails.insert(0, EmailEntry(value=self.email, primary=primary))
+        if self.phone:
+            primary = not any(entry.primary for entry in contact.phones)
+            contact.phones.insert(0, PhoneEntry(value=self.phone, primary=primary))
+        return contact
+
+
+class SeedContact(BaseModel):
+    """The seed service's flat contact: `id` plus whichever of these fields are set."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"id": "582ceb772c608731477f5384", "name": "masnun"}]})
+
+    id: ObjectIdHex
+    name: str
+    email: str | None = None
+    phone: str | None = None
+    company: str | None = None
+    notes: str | None = None
+
+
+class SeedInserted(BaseModel):
+    """The seed service's answer to `POST /new`."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"inserted_id": "582ceb772c608731477f5384"}]})
+
+    inserted_id: ObjectIdHex
+
+
+def flatten(stored: dict[str, Any]) -> dict[str, Any]:
+    """A stored contact in the seed's flat shape; the primary (else first) email and phone."""
+    flat = {"id": stored["_id"], "name": stored["name"]}
+    for single, many in (("email", "emails"), ("phone", "phones")):
+        entries = stored.get(many) or []
+        chosen = next((e for e in entries if e.get("primary")), entries[0] if entries else None)
+        if chosen:
+            flat[single] = chosen["value"]
+    for field in ("company", "notes"):
+        if stored.get(field) is not None:
+            flat[field] = stored[field]
+    return flat
