@@ -5,11 +5,13 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 import uvicorn
 from pymongo import MongoClient
+from pymongo.database import Database
 
 from api.main import create_app
 from api.settings import Settings
@@ -34,6 +36,15 @@ def settings(mongodb_url: str) -> Iterator[Settings]:
     client: MongoClient[dict[str, object]]
     with MongoClient(mongodb_url) as client:
         client.drop_database(database)
+
+
+@pytest.fixture
+def database(settings: Settings) -> Iterator[Database[dict[str, Any]]]:
+    """Direct access to the test's database (synchronous driver: the app's loop is another thread's)."""
+    assert settings.mongodb_url is not None
+    client: MongoClient[dict[str, Any]]
+    with MongoClient(settings.mongodb_url.get_secret_value(), tz_aware=True) as client:
+        yield client[settings.mongodb_db]
 
 
 class LiveServer:
