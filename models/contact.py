@@ -6,7 +6,17 @@ from typing import Annotated, Any, ClassVar
 
 from beanie import Document
 from bson import ObjectId
-from pydantic import AfterValidator, AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    field_validator,
+    model_serializer,
+)
 from pymongo import ASCENDING, IndexModel
 
 from models.channels import Address, AddressView, ChannelView, EmailEntry, PhoneEntry, check_single_primary
@@ -214,6 +224,11 @@ class ContactListItem(BaseModel):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     version: int | None = None
+
+    # No return annotation: pydantic would take it for the serialised schema and lose the fields.
+    @model_serializer(mode="wrap")
+    def _only_selected_fields(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        return {key: value for key, value in handler(self).items() if key in self.model_fields_set}
 
 
 class ContactPage(BaseModel):

@@ -83,7 +83,6 @@ async def _create_idempotently(body: ContactWrite, raw_body: Any, scope: Scope, 
 @router.get(
     "",
     response_model=ContactPage,
-    response_model_exclude_unset=True,
     responses=problem_responses(400, 422),
     summary="List and search contacts",
 )

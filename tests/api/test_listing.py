@@ -106,12 +106,13 @@ async def test_every_sort_order_pages_through_everything_in_order(client: httpx.
 
 
 async def test_fields_projects_and_always_includes_id(client: httpx.AsyncClient) -> None:
-    await make(client, "Ada", tags=["x"])
+    await make(client, "Ada", tags=["x"], emails=[{"value": "ada@example.com"}])
 
-    (item,) = (await client.get("/contacts", params={"fields": "name,tags", "sort": "name"})).json()["items"]
+    (item,) = (await client.get("/contacts", params={"fields": "name,tags,emails", "sort": "name"})).json()["items"]
 
-    assert set(item) == {"id", "name", "tags"}
+    assert set(item) == {"id", "name", "tags", "emails"}
     assert item["tags"] == ["x"]
+    assert item["emails"] == [{"value": "ada@example.com", "label": None, "primary": False, "original": None}]
 
 
 @pytest.mark.parametrize(
