@@ -12,8 +12,12 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV_STAMP := .venv/.synced
 RUN := .venv/bin/python
+NODE_TOOLS := openapi/tools
+NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
+NODE_BIN := $(NODE_TOOLS)/node_modules/.bin
+BUILD := build
 
-.PHONY: help install run test lint fmt typecheck pytest openapi clean
+.PHONY: help install run test lint lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -27,16 +31,23 @@ $(VENV_STAMP): $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
-install: $(VENV_STAMP) ## install uv (if missing) and the locked dependencies into .venv
+$(NODE_STAMP): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV_STAMP) $(NODE_STAMP) ## install uv (if missing), the locked Python and npm dependencies
 
 run: $(VENV_STAMP) ## serve the API (HOST, PORT, WORKERS, DATA_DIR, MONGODB_URL, LOG_LEVEL)
 	exec $(RUN) -m api
 
 test: lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
-lint: $(VENV_STAMP) ## ruff lint and format check
+lint: $(VENV_STAMP) lint-contract ## ruff lint and format check, and the contract's lint
 	$(RUN) -m ruff check .
 	$(RUN) -m ruff format --check .
+
+lint-contract: $(NODE_STAMP) ## Spectral lint of openapi/openapi.yaml (zero errors, zero warnings)
+	$(NODE_BIN)/spectral lint openapi/openapi.yaml --ruleset openapi/spectral.yaml --fail-severity=warn
 
 fmt: $(VENV_STAMP) ## format and auto-fix with ruff
 	$(RUN) -m ruff format .
@@ -45,11 +56,23 @@ fmt: $(VENV_STAMP) ## format and auto-fix with ruff
 typecheck: $(VENV_STAMP) ## mypy (strict for api/ and models/)
 	$(RUN) -m mypy
 
-pytest: $(VENV_STAMP) ## the pytest suite
+pytest: $(VENV_STAMP) $(NODE_STAMP) ## the pytest suite (needs Debian's chromium for the docs test)
 	$(RUN) -m pytest
 
 openapi: $(VENV_STAMP) ## rewrite openapi/openapi.yaml from the app (review the diff)
 	$(RUN) -m api.openapi > openapi/openapi.yaml.tmp && mv openapi/openapi.yaml.tmp openapi/openapi.yaml
 
+contract-diff: $(VENV_STAMP) $(NODE_STAMP) ## fail on a breaking contract change (BASE=ref; default: last v* tag or merge-base)
+	$(RUN) openapi/contract_diff.py $(if $(BASE),--base $(BASE))
+
+sdk: $(VENV_STAMP) $(NODE_STAMP) ## generate the Python and TypeScript clients into build/sdk (never committed)
+	rm -rf $(BUILD)/sdk/python $(BUILD)/sdk/typescript
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/openapi-python-client generate --path openapi/openapi.yaml \
+	  --config openapi/sdk/python.yaml --meta none --output-path $(BUILD)/sdk/python --fail-on-warning
+	cd $(NODE_TOOLS) && node_modules/.bin/openapi-ts -f ../sdk/typescript.config.mjs --no-log-file
+
+fuzz: $(VENV_STAMP) ## schemathesis against a live server, more examples than CI (FUZZ_EXAMPLES=1000)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(RUN) -m pytest tests/contract/test_fuzz.py -p no:randomly -q
+
 clean: ## remove the virtual environments and caches (keeps data/)
-	rm -rf .venv $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .venv $(TOOLS) $(NODE_TOOLS)/node_modules $(BUILD) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

@@ -53,9 +53,7 @@ def require_merge_patch(request: Request) -> None:
 
 def get_precondition(
     request: Request,
-    if_match: Annotated[
-        str | None, Header(max_length=1024, description="ETag of the version you mean to change.")
-    ] = None,
+    if_match: Annotated[str | None, Header(description="ETag of the version you mean to change.")] = None,
 ) -> Precondition | None:
     """The If-Match precondition; required (428) when the REQUIRE_IF_MATCH setting is on."""
     settings: Settings = request.app.state.settings

@@ -1,5 +1,6 @@
 """Problem types (RFC 9457) and the one path that turns any error into `application/problem+json`."""
 
+import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from http import HTTPStatus
@@ -57,6 +58,10 @@ class ProblemResponse(JSONResponse):
     """A JSON response with the problem media type."""
 
     media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        # ASCII escapes: a problem may quote text that is not encodable as UTF-8 (a lone surrogate).
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 class ApiError(Exception):

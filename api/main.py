@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from pymongo import AsyncMongoClient
 
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.openapi import install_contract
 from api.routes import bulk, contacts, health, seed
@@ -55,14 +56,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(
         title="Contacts API",
-        version="0.2.0",
+        version="1.0.0",
         summary="Create, list, read, change, delete and search contacts.",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     install_error_handlers(app)
     for router in (bulk.router, contacts.router, seed.router, health.router):
         app.include_router(router)
+    install_docs(app)
     install_contract(app)
     return app

@@ -10,6 +10,10 @@ from fastapi.openapi.utils import get_openapi
 from api.errors import PROBLEM_MEDIA_TYPE
 
 CONTRACT_PATH = "openapi/openapi.yaml"
+DESCRIPTION = (
+    "Contacts over HTTP+JSON. Errors are RFC 9457 problem details (`application/problem+json`); "
+    "changes are conditional on ETags (`If-Match`); lists are keyset-paginated with signed cursors."
+)
 _DEFAULT_422 = "#/components/schemas/HTTPValidationError"
 
 
@@ -23,6 +27,9 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         title=app.title,
         version=app.version,
         summary=app.summary,
+        description=DESCRIPTION,
+        contact={"name": "Contacts API maintainers", "email": "contacts-api@example.com"},
+        servers=[{"url": "/", "description": "This server"}],
         routes=app.routes,
         tags=[
             {"name": "contacts", "description": "The contacts resource."},

@@ -5,19 +5,18 @@ Emails go through `email-validator` (domain lower-cased, IDN handled), phones th
 the client's text is kept as `original`.
 """
 
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 from pydantic_extra_types.country import CountryAlpha2
 
-from models.fields import ShortText, reject_nul
+from models.fields import ChannelText, PostalCode, ShortText, Word, reject_nul
 
 _phone_region = "US"
 
-Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
-ChannelText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=320)]
+Label = Word
 
 
 def set_default_phone_region(region: str) -> None:
@@ -52,7 +51,7 @@ class _Channel(BaseModel):
 
     value: ChannelText
     label: Label | None = None
-    primary: bool = False
+    primary: StrictBool = False
     original: ChannelText | None = Field(
         default=None, description="What the client wrote, when it differs from the normalised `value`."
     )
@@ -71,15 +70,21 @@ class _Channel(BaseModel):
     @model_validator(mode="after")
     def _normalize(self) -> Self:
         normalized = self.normalize(self.value)
-        # A round-tripped item (value already normalised) keeps the original it came with.
         if normalized != self.value:
             self.original = self.value
-        elif self.original is not None and self.normalize(self.original) != normalized:
-            self.original = None
+        elif self.original is not None and not self._normalizes_to(self.original, normalized):
+            self.original = None  # keep a round-tripped item's original only if it is really the same
         if self.original == normalized:
             self.original = None
         self.value = normalized
         return self
+
+    @classmethod
+    def _normalizes_to(cls, text: str, normalized: str) -> bool:
+        try:
+            return cls.normalize(text) == normalized
+        except ValueError:
+            return False
 
 
 class EmailEntry(_Channel):
@@ -131,7 +136,7 @@ class Address(BaseModel):
     street: ShortText | None = None
     city: ShortText | None = None
     region: ShortText | None = None
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)] | None = None
+    postal_code: PostalCode | None = None
     country: CountryAlpha2 | None = None
 
 

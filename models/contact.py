@@ -2,18 +2,16 @@
 
 import re
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 from beanie import Document
 from bson import ObjectId
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     BaseModel,
     ConfigDict,
     Field,
     SerializerFunctionWrapHandler,
-    StringConstraints,
     field_validator,
     model_serializer,
 )
@@ -21,9 +19,9 @@ from pymongo import ASCENDING, IndexModel
 
 from models.channels import Address, AddressView, ChannelView, EmailEntry, PhoneEntry, check_single_primary
 from models.examples import CONTACT_EXAMPLE, STORED_CONTACT_EXAMPLE
-from models.fields import LongText, Name, ObjectIdHex, ShortText, reject_nul
+from models.fields import IsoDate, LongText, Name, ObjectIdHex, ShortText, Word
 
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50), AfterValidator(reject_nul)]
+Tag = Word
 SERVER_FIELDS = ("id", "created_at", "updated_at", "version")
 
 
@@ -55,7 +53,7 @@ class ContactWrite(BaseModel):
     company: ShortText | None = None
     job_title: ShortText | None = None
     notes: LongText | None = Field(default=None, description="Free text, up to 10,000 characters.")
-    birthday: date | None = None
+    birthday: IsoDate | None = None
     tags: list[Tag] = Field(default_factory=list, max_length=50, description="Up to 50, unique ignoring case.")
     emails: list[EmailEntry] = Field(default_factory=list, max_length=20)
     phones: list[PhoneEntry] = Field(default_factory=list, max_length=20)
@@ -85,7 +83,7 @@ class ContactPatch(BaseModel):
     company: ShortText | None = None
     job_title: ShortText | None = None
     notes: LongText | None = None
-    birthday: date | None = None
+    birthday: IsoDate | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     emails: list[EmailEntry] | None = Field(default=None, max_length=20)
     phones: list[PhoneEntry] | None = Field(default=None, max_length=20)

@@ -4,9 +4,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from models.channels import ChannelText, EmailEntry, PhoneEntry, normalize_email, normalize_phone
+from models.channels import EmailEntry, PhoneEntry, normalize_email, normalize_phone
 from models.contact import ContactWrite
-from models.fields import ObjectIdHex
+from models.fields import ChannelText, ObjectIdHex
 
 
 class SeedCreate(ContactWrite):
@@ -19,14 +19,16 @@ class SeedCreate(ContactWrite):
 
     @field_validator("email")
     @classmethod
-    def _valid_email(cls, value: str) -> str:
-        normalize_email(value)
+    def _valid_email(cls, value: str | None) -> str | None:
+        if value is not None:
+            normalize_email(value)
         return value
 
     @field_validator("phone")
     @classmethod
-    def _valid_phone(cls, value: str) -> str:
-        normalize_phone(value)
+    def _valid_phone(cls, value: str | None) -> str | None:
+        if value is not None:
+            normalize_phone(value)
         return value
 
     def to_contact(self) -> ContactWrite:

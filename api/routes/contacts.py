@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request, Response, status
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
+from starlette.convertors import Convertor, register_url_convertor
 
 from api.conditional import etag_for, none_match
 from api.deps import JSON_BODY, MERGE_PATCH, MERGE_PATCH_BODY, CurrentScope, CursorSecret, IfMatch
@@ -12,13 +13,29 @@ from api.errors import problem_responses
 from api.pagination import decode_cursor, encode_cursor
 from api.services import contacts as service
 from api.services import idempotency, listing
-from api.services.listing import SELECTABLE_FIELDS, SORT_KEYS, ContactQuery
+from api.services.listing import FIELDS_PATTERN, SELECTABLE_FIELDS, SORT_KEYS, ContactQuery
 from api.services.scope import Scope
 from models.contact import ContactOut, ContactPage, ContactPatch, ContactWrite, present
+from models.fields import Timestamp
 
+
+class ContactIdConvertor(Convertor[str]):
+    """Route only well-formed ids to a contact, so `/contacts/bulk` is not read as a contact id."""
+
+    regex = "[0-9a-f]{24}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("contact_id", ContactIdConvertor())
 router = APIRouter(prefix="/contacts", tags=["contacts"])
+ContactId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="The contact's id (24 hex digits).")]
 
-Filter = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Filter = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 IdempotencyKey = Annotated[
     str | None,
     Header(
@@ -29,6 +46,16 @@ IdempotencyKey = Annotated[
     ),
 ]
 ETAG_HEADER = {"ETag": {"description": "The contact's entity tag (its version).", "schema": {"type": "string"}}}
+# OpenAPI links: what a client (and schemathesis' stateful phase) can do next with a new contact's id.
+CONTACT_LINKS = {
+    name: {"operationId": operation, "parameters": {"contact_id": "$response.body#/id"}}
+    for name, operation in (
+        ("GetContact", "getContact"),
+        ("ReplaceContact", "replaceContact"),
+        ("PatchContact", "patchContact"),
+        ("DeleteContact", "deleteContact"),
+    )
+}
 
 
 def _with_etag(stored: dict[str, Any], response: Response) -> dict[str, Any]:
@@ -97,6 +124,7 @@ async def list_contacts(
         Query(
             max_length=500,
             description=f"Comma-separated subset of: {', '.join(SELECTABLE_FIELDS)}. `id` is always included.",
+            json_schema_extra={"pattern": FIELDS_PATTERN},
         ),
     ] = None,
     q: Annotated[
@@ -115,7 +143,7 @@ async def list_contacts(
     ] = None,
     company: Annotated[Filter | None, Query(description="Exact company name, ignoring case.")] = None,
     updated_since: Annotated[
-        AwareDatetime | None, Query(description="Only contacts changed at or after this time.")
+        Timestamp | None, Query(description="Only contacts changed at or after this time.")
     ] = None,
 ) -> dict[str, Any]:
     """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted."""
@@ -138,7 +166,7 @@ async def list_contacts(
 
 
 @router.get(
-    "/{contact_id}",
+    "/{contact_id:contact_id}",
     response_model=ContactOut,
     responses={
         200: {"headers": ETAG_HEADER},
@@ -148,7 +176,7 @@ async def list_contacts(
     summary="Get a contact",
 )
 async def get_contact(
-    contact_id: str,
+    contact_id: ContactId,
     response: Response,
     scope: CurrentScope,
     if_none_match: Annotated[str | None, Header(description="ETag you already have; 304 if still current.")] = None,
@@ -161,28 +189,28 @@ async def get_contact(
 
 
 @router.put(
-    "/{contact_id}",
+    "/{contact_id:contact_id}",
     dependencies=JSON_BODY,
     response_model=ContactOut,
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 412, 415, 422, 428)},
     summary="Replace a contact",
 )
 async def replace_contact(
-    contact_id: str, body: ContactWrite, response: Response, scope: CurrentScope, precondition: IfMatch
+    contact_id: ContactId, body: ContactWrite, response: Response, scope: CurrentScope, precondition: IfMatch
 ) -> dict[str, Any]:
     """Replace every client-set field; honours `If-Match` (412 when stale)."""
     return _with_etag(await service.replace_contact(scope, contact_id, body, precondition), response)
 
 
 @router.patch(
-    "/{contact_id}",
+    "/{contact_id:contact_id}",
     dependencies=MERGE_PATCH_BODY,
     response_model=ContactOut,
     responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 412, 415, 422, 428)},
     summary="Change some fields of a contact",
 )
 async def patch_contact(
-    contact_id: str,
+    contact_id: ContactId,
     body: Annotated[ContactPatch, Body(media_type=MERGE_PATCH)],
     response: Response,
     scope: CurrentScope,
@@ -194,11 +222,11 @@ async def patch_contact(
 
 
 @router.delete(
-    "/{contact_id}",
+    "/{contact_id:contact_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(404, 412, 428),
     summary="Delete a contact",
 )
-async def delete_contact(contact_id: str, scope: CurrentScope, precondition: IfMatch) -> None:
+async def delete_contact(contact_id: ContactId, scope: CurrentScope, precondition: IfMatch) -> None:
     """Delete a contact; honours `If-Match`."""
     await service.delete_contact(scope, contact_id, precondition)

