@@ -65,8 +65,12 @@ def test_seed_routes_are_tagged_seed(committed: dict[str, Any]) -> None:
     assert committed["paths"]["/new"]["post"]["tags"] == ["seed"]
 
 
-async def test_docs_render(client: httpx.AsyncClient) -> None:
-    for page in ("/docs", "/redoc"):
+async def test_docs_pages_load_only_local_assets(client: httpx.AsyncClient) -> None:
+    for page, asset in (("/docs", "/static/docs/swagger-ui-bundle.js"), ("/redoc", "/static/docs/redoc.standalone.js")):
         response = await client.get(page)
         assert response.status_code == 200
         assert "/openapi.json" in response.text
+        assert asset in response.text
+        assert "https://" not in response.text
+        assert "default-src 'self'" in response.headers["content-security-policy"]
+        assert (await client.get(asset)).status_code == 200
