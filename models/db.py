@@ -1,7 +1,6 @@
 """The database lifecycle: one AsyncMongoClient per process, Beanie initialised once."""
 
-import asyncio
-
+import pymongo
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -25,8 +24,9 @@ async def init_models(client: AsyncMongoClient[dict[str, object]], database: str
 async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 2.0) -> bool:
     """True when the server answers a ping within `within` seconds."""
     try:
-        async with asyncio.timeout(within):
+        # The driver's own deadline (not a task cancellation), so a half-open connection is closed cleanly.
+        with pymongo.timeout(within):
             await client.admin.command("ping")
-    except (PyMongoError, TimeoutError):
+    except PyMongoError:
         return False
     return True
