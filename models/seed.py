@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 from models.channels import EmailEntry, PhoneEntry, normalize_email, normalize_phone
 from models.contact import ContactWrite
@@ -17,18 +17,11 @@ class SeedCreate(ContactWrite):
     email: ChannelText | None = None
     phone: ChannelText | None = None
 
-    @field_validator("email")
+    @field_validator("email", "phone")
     @classmethod
-    def _valid_email(cls, value: str | None) -> str | None:
+    def _normalizable(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
-            normalize_email(value)
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _valid_phone(cls, value: str | None) -> str | None:
-        if value is not None:
-            normalize_phone(value)
+            (normalize_email if info.field_name == "email" else normalize_phone)(value)
         return value
 
     def to_contact(self) -> ContactWrite:
