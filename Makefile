@@ -17,7 +17,7 @@ NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
 NODE_BIN := $(NODE_TOOLS)/node_modules/.bin
 BUILD := build
 
-.PHONY: help install run test lint lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz clean
+.PHONY: help install run test lint lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -73,6 +73,9 @@ sdk: $(VENV_STAMP) $(NODE_STAMP) ## generate the Python and TypeScript clients i
 
 fuzz: $(VENV_STAMP) ## schemathesis against a live server, more examples than CI (FUZZ_EXAMPLES=1000)
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-1000} $(RUN) -m pytest tests/contract/test_fuzz.py -p no:randomly -q
+
+bench: $(VENV_STAMP) ## benchmark vs the seed service and the raw driver into bench/results/ (BENCH_QUICK=1: < 5 min)
+	PYTHON=$(PYTHON) $(RUN) -m bench
 
 clean: ## remove the virtual environments and caches (keeps data/)
 	rm -rf .venv $(TOOLS) $(NODE_TOOLS)/node_modules $(BUILD) .pytest_cache .mypy_cache .ruff_cache .hypothesis .schemathesis

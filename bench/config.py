@@ -1,0 +1,105 @@
+"""The harness's knobs: defaults, BENCH_* environment variables and command-line flags, in that order."""
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO_ROOT / "bench" / "results"
+DEFAULT_SEED_APP = REPO_ROOT.parent / "shared" / "bench" / "seed_app.py"
+DEFAULT_SEED_VENV = REPO_ROOT / "build" / "bench" / "seed-venv"
+
+
+@dataclass(frozen=True, slots=True)
+class BenchConfig:
+    """Everything a run needs to know; sizes are contact counts, times are seconds."""
+
+    sizes: tuple[int, ...] = (1_000, 10_000, 100_000)
+    seconds: int = 5  # one timed run (wrk counts whole seconds)
+    rounds: int = 3  # every service runs every scenario once per round, order alternating
+    concurrency: int = 16
+    cold_starts: int = 3
+    load_budget: float = 480.0  # per size; a size that cannot be loaded within it is skipped
+    seed_max_size: int = 10_000  # the seed service is compared up to this size (its GET / reads everything)
+    deep_pages: int = 50  # how many pages of 20 the deep-page cursor lies into the data
+    batch_size: int = 1_000
+    warmup_requests: int = 5
+    out_dir: Path = DEFAULT_OUT
+    seed_app: Path = DEFAULT_SEED_APP
+    seed_venv: Path = DEFAULT_SEED_VENV
+    quick: bool = False
+
+    @property
+    def seed_sizes(self) -> tuple[int, ...]:
+        """The sizes at which the seed service is compared."""
+        return tuple(size for size in self.sizes if size <= self.seed_max_size)
+
+
+QUICK: dict[str, Any] = {"sizes": (1_000, 10_000), "seconds": 2, "rounds": 2, "cold_starts": 1, "load_budget": 120.0}
+
+_ENV: dict[str, tuple[str, type]] = {
+    "BENCH_SIZES": ("sizes", tuple),
+    "BENCH_SECONDS": ("seconds", int),
+    "BENCH_ROUNDS": ("rounds", int),
+    "BENCH_CONCURRENCY": ("concurrency", int),
+    "BENCH_COLD_STARTS": ("cold_starts", int),
+    "BENCH_LOAD_BUDGET": ("load_budget", float),
+    "BENCH_SEED_MAX_SIZE": ("seed_max_size", int),
+    "BENCH_DEEP_PAGES": ("deep_pages", int),
+    "BENCH_OUT": ("out_dir", Path),
+    "BENCH_SEED_APP": ("seed_app", Path),
+    "BENCH_SEED_VENV": ("seed_venv", Path),
+}
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """`1k,10k,100000` -> (1000, 10000, 100000), sorted and without repeats."""
+    sizes = set()
+    for part in text.replace(" ", "").split(","):
+        if part:
+            multiplier = 1_000 if part.lower().endswith("k") else 1
+            sizes.add(int(part.rstrip("kK")) * multiplier)
+    if not sizes or min(sizes) < 1:
+        raise ValueError(f"sizes must be positive contact counts, not {text!r}")
+    return tuple(sorted(sizes))
+
+
+def _convert(kind: type, text: str) -> object:
+    return parse_sizes(text) if kind is tuple else kind(text)
+
+
+def _arguments() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", default=None, help="reduced run (also BENCH_QUICK=1)")
+    parser.add_argument("--sizes", help="contact counts, e.g. 1k,10k,100k (BENCH_SIZES)")
+    parser.add_argument("--seconds", type=int, help="length of one timed run, whole seconds (BENCH_SECONDS)")
+    parser.add_argument("--rounds", type=int, help="rounds per scenario (BENCH_ROUNDS)")
+    parser.add_argument("--concurrency", type=int, help="connections / in-flight operations (BENCH_CONCURRENCY)")
+    parser.add_argument("--cold-starts", type=int, help="cold starts to time (BENCH_COLD_STARTS)")
+    parser.add_argument("--load-budget", type=float, help="seconds to load one size before skipping it")
+    parser.add_argument("--seed-max-size", type=int, help="largest size the seed service is compared at")
+    parser.add_argument("--deep-pages", type=int, help="pages of 20 into the data for the deep page")
+    parser.add_argument("--out", dest="out_dir", type=Path, help="results folder (BENCH_OUT)")
+    return parser
+
+
+def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> BenchConfig:
+    """Defaults, overridden by BENCH_QUICK's reduced set, then BENCH_* variables, then flags."""
+    environ = os.environ if environ is None else environ
+    args = _arguments().parse_args(argv)
+    quick = bool(args.quick) or environ.get("BENCH_QUICK", "") not in ("", "0", "false", "no")
+    config = replace(BenchConfig(), quick=quick, **(QUICK if quick else {}))
+    overrides: dict[str, Any] = {}
+    for variable, (name, kind) in _ENV.items():
+        if environ.get(variable):
+            overrides[name] = _convert(kind, environ[variable])
+    for name, value in vars(args).items():
+        if name != "quick" and value is not None:
+            overrides[name] = parse_sizes(value) if name == "sizes" else value
+    config = replace(config, **overrides)
+    if config.seconds < 1 or config.rounds < 1 or config.concurrency < 1:
+        raise ValueError("seconds, rounds and concurrency must be at least 1")
+    return config

@@ -1,0 +1,229 @@
+"""From raw measurements to results: ratios, targets met or not, latest.json and latest.md."""
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from bench.config import REPO_ROOT, BenchConfig
+from bench.scenarios import API, DRIVER, SCENARIOS, SEED
+
+SMALL, LARGE = 1_000, 100_000
+DRIVER_RATIOS = {"driver_get": "get", "driver_list": "list", "driver_create": "create"}
+SEED_RATIOS = {"seed_list": "seed_list", "seed_create": "seed_create"}
+# name, what it means, comparison, threshold
+TARGETS: tuple[tuple[str, str, str, float], ...] = (
+    ("seed_list", "GET / req/s, ours ÷ seed (smaller of 1k, 10k)", ">=", 1.0),
+    ("seed_create", "POST /new req/s, ours ÷ seed (smaller of 1k, 10k)", ">=", 1.0),
+    ("driver_get", "GET /contacts/{id} req/s, ours ÷ raw driver (smallest over sizes)", ">=", 0.8),
+    ("driver_list", "GET /contacts req/s, ours ÷ raw driver (smallest over sizes)", ">=", 0.8),
+    ("driver_create", "POST /contacts req/s, ours ÷ raw driver (smallest over sizes)", ">=", 0.8),
+    ("create_100k_vs_1k", "POST /contacts p50 latency, 100k ÷ 1k", "<=", 1.5),
+    ("page_deep_100k_vs_1k", "deep page p50 latency, 100k ÷ 1k", "<=", 1.5),
+    ("rss_mb_100k", "API process RSS at 100k contacts, MB", "<", 150.0),
+    ("cold_start_s", "python -m api (embedded DB) to GET /readyz 200, s", "<", 2.0),
+)
+_COMPARE: dict[str, Callable[[float, float], bool]] = {
+    ">=": lambda a, b: a >= b,
+    "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b,
+}
+
+
+def label(size: int) -> str:
+    """1000 -> '1k', 100000 -> '100k', 50 -> '50'."""
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)
+
+
+def _measured(raw: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {int(size): entry for size, entry in raw["sizes"].items() if entry["status"] == "measured"}
+
+
+def _metric(entry: dict[str, Any], scenario: str, service: str, name: str) -> float | None:
+    value = entry["scenarios"].get(scenario, {}).get(service, {}).get(name)
+    return float(value) if value else None
+
+
+def _divide(top: float | None, bottom: float | None) -> float | None:
+    return round(top / bottom, 3) if top is not None and bottom else None
+
+
+def ratios_by_size(raw: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Per measured size: ours ÷ the other service, in req/s, for every compared scenario."""
+    by_size = {}
+    for size, entry in _measured(raw).items():
+        ratios = {}
+        for scenario in SCENARIOS:
+            other = SEED if SEED in scenario.services else DRIVER
+            name = f"{other}_{scenario.key.removeprefix('seed_')}"
+            ratios[name] = _divide(_metric(entry, scenario.key, API, "rps"), _metric(entry, scenario.key, other, "rps"))
+        by_size[label(size)] = ratios
+    return by_size
+
+
+def ratios(raw: dict[str, Any]) -> dict[str, float | None]:
+    """The headline ratios; None where the sizes they need were not measured."""
+    measured = _measured(raw)
+    per_size = ratios_by_size(raw)
+    result: dict[str, float | None] = {}
+    for name in (*SEED_RATIOS, *DRIVER_RATIOS):
+        values = [ratios[name] for ratios in per_size.values() if ratios.get(name) is not None]
+        result[name] = min(values) if values else None  # type: ignore[type-var]
+    smallest = min(measured) if measured else None
+    for size in sorted(measured):
+        if smallest is not None and size > smallest:
+            for scenario in ("create", "page_deep"):
+                result[f"{scenario}_{label(size)}_vs_{label(smallest)}"] = _divide(
+                    _metric(measured[size], scenario, API, "p50_ms"),
+                    _metric(measured[smallest], scenario, API, "p50_ms"),
+                )
+    for scenario in ("create", "page_deep"):
+        key = f"{scenario}_{label(LARGE)}_vs_{label(SMALL)}"
+        if SMALL in measured and LARGE in measured:
+            result[key] = _divide(
+                _metric(measured[LARGE], scenario, API, "p50_ms"), _metric(measured[SMALL], scenario, API, "p50_ms")
+            )
+        else:
+            result[key] = None
+    result["rss_mb_100k"] = measured[LARGE]["api_memory"]["rss_mb"] if LARGE in measured else None
+    result["cold_start_s"] = raw["cold_start"]["median_s"]
+    return result
+
+
+def targets(headline: dict[str, float | None]) -> list[dict[str, Any]]:
+    """Each target with its value and whether it is met (None: not measured in this run)."""
+    rows = []
+    for name, meaning, op, threshold in TARGETS:
+        value = headline.get(name)
+        met = None if value is None else _COMPARE[op](value, threshold)
+        rows.append({"name": name, "meaning": meaning, "goal": f"{op} {threshold:g}", "value": value, "met": met})
+    return rows
+
+
+def _first_line(*command: str) -> str | None:
+    executable = shutil.which(command[0])
+    if executable is None:
+        return None
+    done = subprocess.run([executable, *command[1:]], cwd=REPO_ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    lines = (done.stdout or done.stderr).splitlines()
+    return lines[0].strip() if lines else None
+
+
+def _environment() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "mongoeco": version("mongoeco"),
+        "pymongo": version("pymongo"),
+        "wrk": _first_line("wrk", "-v"),
+        "commit": _first_line("git", "rev-parse", "--short", "HEAD"),
+    }
+
+
+def _loadgen_max(raw: dict[str, Any]) -> float | None:
+    """The most CPU wrk used in any run (% of one core): far below 100 shows it was not the bottleneck."""
+    shares = [
+        run["cpu_pct"]["loadgen"]
+        for entry in _measured(raw).values()
+        for services in entry["scenarios"].values()
+        for numbers in services.values()
+        for run in numbers["rounds"]
+        if "loadgen" in run["cpu_pct"]
+    ]
+    return max(shares) if shares else None
+
+
+def build(config: BenchConfig, raw: dict[str, Any]) -> dict[str, Any]:
+    """The complete results document (what latest.json holds)."""
+    headline = ratios(raw)
+    settings = {key: str(value) if isinstance(value, Path) else value for key, value in asdict(config).items()}
+    return {
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "config": settings,
+        "environment": _environment(),
+        "method": (
+            f"wrk, 1 thread, {config.concurrency} connections (the raw driver: {config.concurrency} asyncio tasks); "
+            f"{config.rounds} round(s) of {config.seconds} s per service and scenario, services alternating; "
+            "req/s = all requests ÷ all time; p50/p99 = median over rounds; cpu_pct = % of one core."
+        ),
+        "ratios": headline,
+        "ratios_by_size": ratios_by_size(raw),
+        "targets": targets(headline),
+        "loadgen_max_cpu_pct": _loadgen_max(raw),
+        "cold_start": raw["cold_start"],
+        "sizes": raw["sizes"],
+        "duration_s": raw.get("duration_s"),
+    }
+
+
+def _number(value: float | None, digits: int = 2) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}"
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The results as a markdown report: targets, then every measurement."""
+    config, env = results["config"], results["environment"]
+    lines = [
+        f"# Benchmark {'(BENCH_QUICK) ' if config['quick'] else ''}{results['generated_at']}",
+        "",
+        f"{results['method']} Commit {env['commit']}, Python {env['python']}, mongoeco {env['mongoeco']}, "
+        f"{env['cpus']} CPUs, load average {env['load_average']}, {env['wrk']}. Took {results['duration_s']} s. "
+        f"The load generator (wrk) used at most {results.get('loadgen_max_cpu_pct')} % of a core in any run.",
+        "",
+        "## Targets",
+        "",
+        "| target | meaning | goal | value | met |",
+        "|---|---|---|---|---|",
+    ]
+    for target in results["targets"]:
+        met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
+        value = _number(target["value"], 3)
+        lines.append(f"| {target['name']} | {target['meaning']} | {target['goal']} | {value} | {met} |")
+    lines += ["", "## Measurements", ""]
+    lines += ["| contacts | scenario | service | req/s | p50 ms | p99 ms | errors | CPU % of a core |"]
+    lines += ["|---:|---|---|---:|---:|---:|---:|---|"]
+    titles = {scenario.key: scenario.title for scenario in SCENARIOS}
+    for size, entry in results["sizes"].items():
+        if entry["status"] != "measured":
+            lines.append(f"| {size} | *skipped: {entry['reason']}* | | | | | | |")
+            continue
+        for key, services in entry["scenarios"].items():
+            for service, numbers in services.items():
+                cpu = ", ".join(f"{name} {pct:.0f}" for name, pct in numbers["cpu_pct"].items())
+                lines.append(
+                    f"| {size} | {titles[key]} | {service} | {_number(numbers['rps'], 1)} | "
+                    f"{_number(numbers['p50_ms'])} | {_number(numbers['p99_ms'])} | {numbers['errors']} | {cpu} |"
+                )
+    lines += ["", "## Per size", "", "| contacts | stored | load s | deep page after | API RSS MB | API peak RSS MB |"]
+    lines += ["|---:|---:|---:|---:|---:|---:|"]
+    for size, entry in results["sizes"].items():
+        if entry["status"] == "measured":
+            memory = entry["api_memory"]
+            lines.append(
+                f"| {size} | {entry['contacts']} | {entry['load_s']} | {entry['deep_pages']} pages | "
+                f"{memory.get('rss_mb')} | {memory.get('peak_rss_mb')} |"
+            )
+    lines += ["", f"Cold start to ready (s): {results['cold_start']['runs_s']}", ""]
+    skipped = [
+        (size, key, why) for size, e in results["sizes"].items() for key, why in e.get("skipped_scenarios", {}).items()
+    ]
+    if skipped:
+        lines += ["Not compared: " + "; ".join(f"{key} at {size}: {why}" for size, key, why in skipped), ""]
+    return "\n".join(lines)
+
+
+def write(results: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:
+    """Write latest.json and latest.md into `out_dir`; return their paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path, md_path = out_dir / "latest.json", out_dir / "latest.md"
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    md_path.write_text(markdown(results))
+    return json_path, md_path

@@ -1,0 +1,111 @@
+"""The benchmark harness end to end on a tiny size: it runs, cleans up, and reports every number.
+
+Correctness of the harness only: no timing is asserted (the machine may be busy).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.config import DEFAULT_SEED_APP
+from bench.report import TARGETS
+from bench.scenarios import SCENARIOS, SEED
+
+REQUIRED_RATIOS = {
+    "seed_list",
+    "seed_create",
+    "driver_get",
+    "driver_list",
+    "driver_create",
+    "create_100k_vs_1k",
+    "page_deep_100k_vs_1k",
+    "rss_mb_100k",
+}
+
+
+def processes_mentioning(text: str) -> list[str]:
+    """Command lines of live processes that mention `text`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes().decode(errors="replace") if entry.name.isdigit() else ""
+        except OSError:
+            continue
+        if text in command:
+            found.append(command.replace("\0", " "))
+    return found
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory, repo_root_path: Path) -> tuple[Path, Path, float]:
+    """Run `python -m bench` once on 50 contacts, one 1 s round; return the results folder, temp folder, seconds."""
+    assert shutil.which("wrk") is not None, "wrk is not installed (apt-get install -y wrk; .ci/run does)"
+    out, scratch = tmp_path_factory.mktemp("results"), tmp_path_factory.mktemp("scratch")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("BENCH_")}
+    env["TMPDIR"] = str(scratch)  # every database file and temp folder of the run lives here
+    command = [sys.executable, "-m", "bench", "--sizes", "50", "--seconds", "1", "--rounds", "1"]
+    command += ["--concurrency", "4", "--cold-starts", "1", "--out", str(out)]
+    started = time.monotonic()
+    done = subprocess.run(command, cwd=repo_root_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return out, scratch, time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def repo_root_path() -> Path:
+    return Path(__file__).resolve().parent.parent.parent
+
+
+@pytest.fixture(scope="module")
+def results(bench_run: tuple[Path, Path, float]) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((bench_run[0] / "latest.json").read_text())
+    return loaded
+
+
+def test_every_scenario_produced_numbers(results: dict[str, Any]) -> None:
+    measured = results["sizes"]["50"]
+    assert measured["status"] == "measured"
+    seed_compared = DEFAULT_SEED_APP.exists()
+    for scenario in SCENARIOS:
+        for service in scenario.services:
+            if service == SEED and not seed_compared:
+                continue
+            numbers = measured["scenarios"][scenario.key][service]
+            assert numbers["requests"] > 0, (scenario.key, service)
+            assert numbers["rps"] > 0
+            assert 0 < numbers["p50_ms"] <= numbers["p99_ms"]
+            assert numbers["errors"] == 0, (scenario.key, service, numbers)
+            assert len(numbers["rounds"]) == 1
+    assert measured["api_memory"]["rss_mb"] > 0
+    assert measured["deep_pages"] == 2  # 50 contacts: the deepest full page is the third
+
+
+def test_ratios_and_targets_are_all_reported(results: dict[str, Any]) -> None:
+    assert set(results["ratios"]) >= REQUIRED_RATIOS
+    for name in ("driver_get", "driver_list", "driver_create"):
+        assert results["ratios"][name] > 0
+    if DEFAULT_SEED_APP.exists():
+        assert results["ratios"]["seed_list"] > 0
+        assert results["ratios"]["seed_create"] > 0
+    assert results["ratios"]["create_100k_vs_1k"] is None  # those sizes were not run
+    assert [target["name"] for target in results["targets"]] == [name for name, *_ in TARGETS]
+    assert results["cold_start"]["median_s"] > 0
+
+
+def test_markdown_and_plot_are_written(bench_run: tuple[Path, Path, float], results: dict[str, Any]) -> None:
+    out = bench_run[0]
+    markdown = (out / "latest.md").read_text()
+    assert "## Targets" in markdown
+    assert "| 50 | GET /contacts/{id} | driver |" in markdown
+    assert (out / "latest.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_no_process_outlives_the_run(bench_run: tuple[Path, Path, float]) -> None:
+    assert processes_mentioning(str(bench_run[1])) == []

@@ -1,0 +1,124 @@
+"""The harness's pure parts: configuration, the wrk script, the load budget, ratios and targets."""
+
+import time
+from typing import Any, cast
+
+import pytest
+from pymongo.collection import Collection
+
+from bench.config import QUICK, load_config, parse_sizes
+from bench.data import LoadBudgetExceeded, Loader
+from bench.load import HttpRequest, RunResult, summarize, wrk_script
+from bench.report import markdown, ratios, targets
+
+
+def test_sizes_accept_k_suffixes_and_sort() -> None:
+    assert parse_sizes("100k, 1k,10000,1k") == (1_000, 10_000, 100_000)
+    with pytest.raises(ValueError, match="positive"):
+        parse_sizes("0")
+
+
+def test_quick_then_environment_then_flags() -> None:
+    assert load_config([], {}).sizes == (1_000, 10_000, 100_000)
+    quick = load_config([], {"BENCH_QUICK": "1"})
+    assert (quick.quick, quick.sizes, quick.seconds) == (True, QUICK["sizes"], QUICK["seconds"])
+    tuned = load_config(["--seconds", "7"], {"BENCH_QUICK": "1", "BENCH_SIZES": "50", "BENCH_SECONDS": "3"})
+    assert (tuned.sizes, tuned.seconds, tuned.rounds) == ((50,), 7, QUICK["rounds"])
+
+
+def test_wrk_script_sends_each_path_in_turn_and_numbers_bodies() -> None:
+    script = wrk_script(HttpRequest("POST", ["/a", "/b"], '{"name":"x{n}"}'))
+    assert "[==[/a]==], [==[/b]==]" in script
+    assert 'body:gsub("{n}", tostring(counter))' in script
+    assert "BENCH_RESULT" in script
+
+
+def test_rounds_combine_into_total_rate_and_median_latency() -> None:
+    runs = [RunResult(100, 1.0, 5.0, 9.0), RunResult(300, 1.0, 1.0, 3.0), RunResult(200, 2.0, 2.0, 4.0)]
+    summary = summarize(runs)
+    assert summary["rps"] == 150.0
+    assert (summary["p50_ms"], summary["p99_ms"]) == (2.0, 4.0)
+
+
+class SlowCollection:
+    def __init__(self, delay: float) -> None:
+        self.delay, self.inserted = delay, 0
+
+    def insert_many(self, documents: list[Any], ordered: bool = True) -> None:
+        time.sleep(self.delay * len(documents))
+        self.inserted += len(documents)
+
+
+def test_a_size_that_cannot_load_in_its_budget_is_given_up_early() -> None:
+    collection = SlowCollection(delay=0.001)
+    loader = Loader(cast(Collection[Any], collection), lambda start, n: iter([{}] * n), "test", batch_size=100)
+    loader.grow_to(100, time.monotonic() + 5)
+    with pytest.raises(LoadBudgetExceeded, match="100 of 100000 loaded"):
+        loader.grow_to(100_000, time.monotonic() + 5)  # 1 ms per document: 100 s needed
+    assert collection.inserted == 100
+
+
+def _numbers(rps: float, p50: float) -> dict[str, Any]:
+    return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 2, "errors": 0, "cpu_pct": {}}
+
+
+def _size(api_rps: float, other_rps: float, p50: float, rss: float) -> dict[str, Any]:
+    others = {"seed_list": "seed", "seed_create": "seed", "list": "driver", "get": "driver", "create": "driver"}
+    others["page_deep"] = "driver"
+    scenarios = {key: {"api": _numbers(api_rps, p50), other: _numbers(other_rps, p50)} for key, other in others.items()}
+    return {
+        "status": "measured",
+        "contacts": 0,
+        "load_s": 0,
+        "deep_pages": 50,
+        "api_memory": {"rss_mb": rss},
+        "scenarios": scenarios,
+    }
+
+
+def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
+    raw = {
+        "sizes": {"1000": _size(200, 100, 2.0, 80), "100000": _size(90, 100, 4.0, 120)},
+        "cold_start": {"median_s": 1.5},
+    }
+    headline = ratios(raw)
+    assert headline["seed_list"] == 0.9  # 100k is worse than 1k: the smaller is reported
+    assert headline["driver_get"] == 0.9
+    assert headline["create_100k_vs_1k"] == 2.0
+    assert headline["page_deep_100k_vs_1k"] == 2.0
+    assert headline["rss_mb_100k"] == 120
+    met = {target["name"]: target["met"] for target in targets(headline)}
+    assert met == {
+        "seed_list": False,
+        "seed_create": False,
+        "driver_get": True,
+        "driver_list": True,
+        "driver_create": True,
+        "create_100k_vs_1k": False,
+        "page_deep_100k_vs_1k": False,
+        "rss_mb_100k": True,
+        "cold_start_s": True,
+    }
+
+
+def test_unmeasured_sizes_leave_ratios_empty_and_targets_unjudged() -> None:
+    raw = {"sizes": {"50": _size(1, 1, 1.0, 50)}, "cold_start": {"median_s": None}}
+    headline = ratios(raw)
+    assert headline["create_100k_vs_1k"] is None
+    assert headline["rss_mb_100k"] is None
+    assert all(target["met"] is None for target in targets(headline) if target["value"] is None)
+
+
+def test_markdown_shows_skipped_sizes_with_their_reason() -> None:
+    environment = {"commit": "abc", "python": "3.13", "mongoeco": "4.11", "cpus": 2, "load_average": [1], "wrk": "wrk"}
+    results: dict[str, Any] = {
+        "config": {"quick": True},
+        "environment": environment,
+        "generated_at": "now",
+        "method": "m.",
+        "duration_s": 1,
+        "targets": targets({}),
+        "sizes": {"100000": {"status": "skipped", "reason": "too slow"}},
+        "cold_start": {"runs_s": []},
+    }
+    assert "*skipped: too slow*" in markdown(results)
