@@ -110,6 +110,10 @@ async def serve(path: Path) -> None:
     from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer
 
+    from models.mongoeco_patches import apply
+
+    apply()  # before the engine exists; a PatchMismatchError stops the child before it prints a URI
+
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
