@@ -12,13 +12,7 @@ from api.settings import Settings
 MERGE_PATCH = "application/merge-patch+json"
 
 
-# async: FastAPI would run a plain def in a worker thread.
-async def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was built with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
+# Dependencies are async: FastAPI would run a plain def in a worker thread.
 async def get_cursor_secret(request: Request) -> bytes:
     """The key that signs this app's pagination cursors."""
     secret: bytes = request.state.cursor_secret
@@ -55,7 +49,6 @@ async def get_precondition(
     return parse_if_match(if_match, required=settings.require_if_match)
 
 
-SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 CursorSecret = Annotated[bytes, Depends(get_cursor_secret)]
 CurrentScope = Annotated[Scope, Depends(get_scope)]
 IfMatch = Annotated[Precondition | None, Depends(get_precondition)]
