@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -74,11 +74,11 @@ class ApiError(Exception):
         super().__init__(detail)
         self.detail = detail
         self.headers = headers
+        self.errors: list[ValidationIssue] | None = None
 
     def to_problem(self) -> "ProblemDetails":
         """This error as a problem document."""
-        errors = self.errors if isinstance(self, UnprocessableContent) else None
-        return problem_details(self.status, type_=self.type, detail=self.detail, errors=errors)
+        return problem_details(self.status, type_=self.type, detail=self.detail, errors=self.errors)
 
 
 class NotFound(ApiError):
@@ -108,6 +108,11 @@ class UnprocessableContent(ApiError):
     def __init__(self, errors: list[ValidationIssue], detail: str | None = None) -> None:
         super().__init__(detail or _count(errors))
         self.errors = errors
+
+    @classmethod
+    def from_body_error(cls, error: ValidationError) -> "UnprocessableContent":
+        """A pydantic error raised while validating (part of) the request body."""
+        return cls(validation_issues(error.errors(), location="body"))
 
 
 class MalformedRequest(ApiError):

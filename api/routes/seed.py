@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from pydantic import ValidationError
 
 from api.deps import JSON_BODY, CurrentScope
-from api.errors import UnprocessableContent, problem_responses, validation_issues
+from api.errors import UnprocessableContent, problem_responses
 from api.services import contacts as service
 from api.services import listing
 from models.seed import SeedContact, SeedCreate, SeedInserted, flatten
@@ -42,6 +42,6 @@ async def seed_create(body: SeedCreate, scope: CurrentScope) -> SeedInserted:
     try:
         contact = body.to_contact()
     except ValidationError as error:
-        raise UnprocessableContent(validation_issues(error.errors(), location="body")) from None
+        raise UnprocessableContent.from_body_error(error) from None
     stored = await service.create_contact(scope, contact)
     return SeedInserted(inserted_id=stored["_id"])

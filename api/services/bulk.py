@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from api.errors import ProblemDetails, UnprocessableContent, validation_issues
+from api.errors import ProblemDetails, UnprocessableContent
 from api.services.contacts import ContactNotFound, contacts, is_contact_id, new_document
 from api.services.scope import Scope
 from models.contact import ContactWrite
@@ -66,7 +66,7 @@ async def create_many(scope: Scope, items: list[dict[str, Any]]) -> BulkResult:
         try:
             document = new_document(scope, ContactWrite.model_validate(item))
         except ValidationError as error:
-            problem = UnprocessableContent(validation_issues(error.errors(), location="body")).to_problem()
+            problem = UnprocessableContent.from_body_error(error).to_problem()
             results.append(BulkItemResult(status=problem.status, problem=problem))
             continue
         documents.append(document)

@@ -13,7 +13,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from api.conditional import Precondition
-from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent, validation_issues
+from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent
 from api.services.scope import Scope
 from models.contact import WRITABLE_FIELDS, Contact, ContactWrite, new_contact_id, stored_fields, utc_now
 
@@ -109,7 +109,7 @@ async def patch_contact(
         try:
             contact = ContactWrite.model_validate(merged)
         except ValidationError as error:
-            raise UnprocessableContent(validation_issues(error.errors(), location="body")) from None
+            raise UnprocessableContent.from_body_error(error) from None
         updated = await _update(scope, contact_id, contact, {"version": current["version"]})
         if updated is not None:
             return updated
