@@ -23,7 +23,6 @@ SELECTABLE_FIELDS = tuple(name for name in OUTPUT_FIELDS if name != "id")
 _FIELD_NAME = "(?:" + "|".join(OUTPUT_FIELDS) + ")"
 FIELDS_PATTERN = f"^{_FIELD_NAME}(?:,{_FIELD_NAME})*$"
 _PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
-_TOP = "\U0010ffff"  # sorts after every character, so [q, q+_TOP) holds exactly the strings starting with q
 _BAD_CURSOR = "The cursor is not valid for this listing; use a next_cursor returned by this API."
 
 
@@ -115,7 +114,9 @@ def _filter(scope: Scope, query: ContactQuery) -> dict[str, Any]:
         clauses.append({"updated_at": {"$gte": query.updated_since}})
     if query.q is not None:
         clauses.append(
-            {"$or": [{"search_terms": {"$elemMatch": {"$gte": t, "$lt": t + _TOP}}} for t in _terms(query.q)]}
+            # An anchored literal regex is a prefix range for MongoDB's index, and the embedded database runs it
+            # in SQL (a two-sided range inside $elemMatch would make it read every document into Python).
+            {"$or": [{"search_terms": {"$elemMatch": {"$regex": "^" + re.escape(t)}}} for t in _terms(query.q)]}
         )
     if query.after is not None:
         clauses.append(_after(query))

@@ -12,8 +12,8 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   plain declared index. Redundant predicates, proven implied by the filter in the same read snapshot, let
   SQLite seek in those indexes. ORDER BY terms that the proof makes constant are dropped.
 - **Probes** (`probes`). The per-query "does the sort need Python?" probe, and the feature probes that
-  run again after every write, read every row. When the field leads an accelerator, they are now index
-  seeks. The cached answers are unchanged.
+  run again after every write, read every row. For a field of a declared index they are now seeks, in an
+  accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.
 - **Update targets** (`targets`). update_one/delete_one with an `_id == <str>` equality conjunction
   fetch their one candidate through the `_id` accelerator.
 - **Decoding** (`decode`). `inspect.signature()` of the codec's `decode` is cached; it was more than

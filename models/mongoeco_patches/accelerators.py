@@ -4,8 +4,11 @@ The physical indexes that mongoeco's `create_index` builds use `type_expression_
 range predicates use `sort_type_expression_sql` and `value_expression_sql`, so no index ever serves a
 sorted page. For every plain declared key spec (at most four distinct top-level fields, directions +-1,
 no collation, not hidden), an index on `(db_name, coll_name, bucket(f1), value(f1), ...)` is added in the
-same directions. One more, `ID_INDEX`, covers `_id` in every collection. Indexes declared before the patch
-was applied are backfilled when the engine connects.
+same directions. One more, `ID_INDEX`, covers `_id` in every collection. Every other field of such a key
+gets a "bucket index" on `(db_name, coll_name, bucket(f))`: the engine's feature probes ask "does any
+document hold a value of type T in f?", which only an index that leads with `bucket(f)` answers without
+reading every document (SQLite does not skip-scan past a leading tenant without statistics). Indexes declared
+before the patch was applied are backfilled when the engine connects.
 
 Accelerators are keyed by key spec, not by collection, and are never dropped. Stock mongoeco ignores them.
 """
@@ -59,13 +62,23 @@ def accelerator_ddl(key: KeySpec) -> str:
     return f'CREATE INDEX IF NOT EXISTS "{accelerator_name(key)}" ON documents ({", ".join(columns)})'
 
 
+def bucket_index_ddl(field: str) -> str:
+    """CREATE INDEX IF NOT EXISTS for the bucket index of `field`."""
+    name = ACCELERATOR_PREFIX + "bucket_" + hashlib.sha1(field.encode(), usedforsecurity=False).hexdigest()[:16]
+    return f'CREATE INDEX IF NOT EXISTS "{name}" ON documents (db_name, coll_name, {bucket_sql(field)})'
+
+
 def ensure_accelerators(conn: sqlite3.Connection, keys: Iterable[object]) -> None:
-    """Create the missing accelerators for `keys`, committing only a transaction that this call opened."""
+    """Create the missing accelerators and bucket indexes for `keys`, committing only a transaction it opened."""
     was_in_transaction = conn.in_transaction
     for key in keys:
         canonical = canonical_key(key)
-        if canonical is not None:
-            conn.execute(accelerator_ddl(canonical))
+        if canonical is None:
+            continue
+        conn.execute(accelerator_ddl(canonical))
+        for field, _direction in canonical[1:]:
+            if field != "_id":  # `ID_INDEX` leads with bucket(_id) already
+                conn.execute(bucket_index_ddl(field))
     if not was_in_transaction and conn.in_transaction:
         conn.commit()
 
@@ -82,9 +95,11 @@ def declared_keys(engine: SQLiteEngine, db_name: str, coll_name: str) -> list[Ke
     return keys
 
 
-def leads_accelerator(engine: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
-    """Whether `field` is the first field of an accelerator of this collection, so bucket(field) can seek."""
-    return is_plain_field(field) and any(key[0][0] == field for key in declared_keys(engine, db_name, coll_name))
+def bucket_seekable(engine: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
+    """Whether an index of this collection leads with bucket(field): an accelerator or a bucket index."""
+    return is_plain_field(field) and any(
+        field == name for key in declared_keys(engine, db_name, coll_name) for name, _direction in key
+    )
 
 
 def _connect_sync(self: SQLiteEngine) -> None:

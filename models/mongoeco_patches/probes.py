@@ -3,14 +3,15 @@
 - `_sort_requires_python` asked, uncached and on every sorted query, whether any row matching the filter
   holds an array, a sub-document or a tagged number in a sort field. The answer is almost always no, and
   finding that out read every matching row. That condition implies `bucket(field)` is "plain-object",
-  "array" or "fallback". Adding that, after the filter's implied predicates (the tenant equality, say), lets
-  SQLite seek in an accelerator such as (tenant, field, _id). When the implied predicates have already proved
-  the bucket is "string" or "datetime", the answer is no without a query. The decisions and their order
+  "array" or "fallback". Adding that lets SQLite seek in an index that leads with bucket(field) (the `_id`
+  accelerator, a bucket index), or, for any other field, after the filter's implied predicates (the tenant
+  equality, say), in an accelerator such as (tenant, field, _id). When the implied predicates have already
+  proved the bucket is "string" or "datetime", the answer is no without a query. The decisions and their order
   are those of `_sqlite_plan_heuristics.sort_requires_python`.
 - Every write drops the collection's feature cache, and the next query repeats full-collection probes for
   each field it touches (top-level array? tagged value of type T? comparison type mismatch?). For a field
-  that leads an accelerator, each probe condition implies a bucket, which is added. Cache keys, cached
-  values and callers are unchanged. Other fields keep the original probes.
+  of a declared key an index leads with its bucket, and each probe condition implies a bucket, which is
+  added. Cache keys, cached values and callers are unchanged. Other fields keep the original probes.
 """
 
 from typing import Any
@@ -20,7 +21,7 @@ from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.engines.sqlite_query import json_path_for_field, translate_query_plan, type_expression_sql
 
-from models.mongoeco_patches.accelerators import leads_accelerator
+from models.mongoeco_patches.accelerators import bucket_seekable
 from models.mongoeco_patches.common import (
     ARRAY_BUCKET,
     BOOL_BUCKET,
@@ -73,15 +74,19 @@ def _sort_requires_python(self: SQLiteEngine, db_name: str, coll_name: str, plan
         if name in implied.fixed_bucket:
             continue  # every matching row has bucket "string" or "datetime" here: the probe finds nothing
         path = path_literal(name)
+        # Seek on bucket(name) itself where an index leads with it: the three buckets are almost always empty.
+        # Otherwise the implied terms (the tenant, say) narrow the rows read.
+        own_seek = bucket_seekable(self, db_name, coll_name, name)
+        access = "" if own_seek else prefix
         # array -> "array"; a plain object (type '') -> "plain-object"; a tagged int64/decimal -> "fallback".
         if _exists(
             self,
             exists_sql(
-                f"{prefix}{bucket_sql(name)} IN ({OBJECT_BUCKET}, {ARRAY_BUCKET}, {FALLBACK_BUCKET}) AND ({where_sql}) "
+                f"{access}{bucket_sql(name)} IN ({OBJECT_BUCKET}, {ARRAY_BUCKET}, {FALLBACK_BUCKET}) AND ({where_sql}) "
                 f"AND (json_type(document, {path}) = 'array' OR (json_type(document, {path}) = 'object' "
                 f"AND {type_expression_sql(name)} IN ('', 'int64', 'decimal', 'decimal128', 'decimal128_public')))"
             ),
-            (db_name, coll_name, *implied.params, *where_params),
+            (db_name, coll_name, *([] if own_seek else implied.params), *where_params),
         ):
             return True
     return False
@@ -90,7 +95,7 @@ def _sort_requires_python(self: SQLiteEngine, db_name: str, coll_name: str, plan
 def _field_is_top_level_array_in_collection(self: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
     """Top-level array probe; an array is in bucket "array"."""
     feature_key = (db_name, coll_name, f"top_level_array:{field}")
-    if feature_key in self._collection_features_cache or not leads_accelerator(self, db_name, coll_name, field):
+    if feature_key in self._collection_features_cache or not bucket_seekable(self, db_name, coll_name, field):
         result: bool = original("_field_is_top_level_array_in_collection")(self, db_name, coll_name, field)
         return result
     result = _exists(
@@ -107,7 +112,7 @@ def _field_contains_tagged_value_type_in_collection(
 ) -> bool:
     """Tagged-type probe; a tagged value of a type is in that type's bucket."""
     feature_key = (db_name, coll_name, f"tagged_type:{field}:{value_type}")
-    if feature_key in self._collection_features_cache or not leads_accelerator(self, db_name, coll_name, field):
+    if feature_key in self._collection_features_cache or not bucket_seekable(self, db_name, coll_name, field):
         result: bool = original("_field_contains_tagged_value_type_in_collection")(
             self, db_name, coll_name, field, value_type
         )
@@ -131,7 +136,7 @@ def _field_has_comparison_type_mismatch_in_collection(
     if (
         scalar is None
         or feature_key in self._collection_features_cache
-        or not leads_accelerator(self, db_name, coll_name, field)
+        or not bucket_seekable(self, db_name, coll_name, field)
     ):
         result: bool = original("_field_has_comparison_type_mismatch_in_collection")(
             self, db_name, coll_name, field, expected_type

@@ -36,6 +36,17 @@ async def test_q_is_a_case_insensitive_prefix_of_names_emails_and_phone_digits(c
     assert await ids(client, q="lace") == []
 
 
+async def test_q_matches_regex_metacharacters_literally(client: httpx.AsyncClient) -> None:
+    dotted = await make(client, "A.B. Smith", nickname="(Bob)*")
+    await make(client, "AxB Jones")
+    await make(client, "Bob Stone")
+
+    assert await ids(client, q="a.b") == [dotted]
+    assert await ids(client, q="(bob)*") == [dotted]
+    assert await ids(client, q=".*") == []
+    assert await ids(client, q="a.b. s") == [dotted]
+
+
 async def test_tags_must_all_match_ignoring_case(client: httpx.AsyncClient) -> None:
     both = await make(client, "Both", tags=["VIP", "Berlin"])
     await make(client, "One", tags=["vip"])
