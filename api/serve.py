@@ -25,14 +25,27 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def serve(settings: Settings) -> None:
-    """Run the API until SIGINT/SIGTERM; stop uvicorn first, then the embedded database."""
+def embedded_database(settings: Settings, early: EmbeddedDatabase | None) -> EmbeddedDatabase | None:
+    """The launched embedded database that `settings` want, if any: `early` if it is that one, else a new one."""
+    if early is not None and (settings.mongodb_url is not None or early.path != settings.embedded_db_path):
+        early.stop()
+        early = None
+    if settings.mongodb_url is not None or early is not None:
+        return early
+    database = EmbeddedDatabase(settings.embedded_db_path)
+    database.launch()
+    return database
+
+
+def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
+    """Run the API until SIGINT/SIGTERM; stop uvicorn first, then the embedded database.
+
+    `early` is an embedded database already launched for these settings (see `api.__main__`); it is used
+    if the settings want that same file, and stopped otherwise.
+    """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    embedded = None
-    if settings.mongodb_url is None:
-        embedded = EmbeddedDatabase(settings.embedded_db_path)
-        embedded.launch()  # it imports for a while: let it, while we import the app
+    embedded = embedded_database(settings, early)  # it imports for a while: let it, while we import the app
     try:
         import uvicorn
 

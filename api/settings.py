@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.embedded_server import DEFAULT_DATA_DIR, FILE_NAME
+
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
 
@@ -18,7 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    data_dir: Path = Path("./data")
+    data_dir: Path = DEFAULT_DATA_DIR
     mongodb_url: SecretStr | None = None
     mongodb_db: str = Field(default="contacts", pattern=r"^[A-Za-z0-9_-]{1,63}$")
     log_level: LogLevel = "info"
@@ -32,7 +34,7 @@ class Settings(BaseSettings):
     @property
     def embedded_db_path(self) -> Path:
         """Where the embedded database keeps its SQLite file."""
-        return self.data_dir / "contacts.sqlite3"
+        return self.data_dir / FILE_NAME
 
 
 @lru_cache

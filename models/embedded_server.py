@@ -18,11 +18,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
+DEFAULT_DATA_DIR = Path("data")
+FILE_NAME = "contacts.sqlite3"
 
 
 class EmbeddedDatabaseError(RuntimeError):
@@ -36,6 +35,11 @@ class EmbeddedDatabase:
         self.path = path
         self.uri = ""
         self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the child process was launched and has not exited."""
+        return self._process is not None and self._process.poll() is None
 
     def start(self) -> str:
         """Start the server, wait until it answers a ping, and return its MongoDB URI."""
@@ -67,6 +71,11 @@ class EmbeddedDatabase:
         return self.uri
 
     def _wait_for_ping(self) -> None:
+        # Imported here, not at the top: `python -m api` imports this module before it launches the child,
+        # and pymongo takes about 0.4 s to import.
+        from pymongo import MongoClient
+        from pymongo.errors import PyMongoError
+
         deadline = time.monotonic() + START_TIMEOUT
         client: MongoClient[dict[str, object]]
         with MongoClient(self.uri, serverSelectionTimeoutMS=500) as client:
