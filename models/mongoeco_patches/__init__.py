@@ -3,9 +3,9 @@
 Stock mongoeco does work proportional to the collection size on the API's hot paths:
 
 - **Inserts** (`inserts`). Every insert deserialises every stored document to compare `_id`s (this is
-  how it catches BSON-equal ids under different storage keys, e.g. `1` and `1.0`). A plain `str` `_id` is
-  now checked through an index, with the same equality test and the same `DuplicateKeyError`. Any other
-  `_id` type keeps the original scan.
+  how it catches BSON-equal ids under different storage keys, e.g. `1` and `1.0`). A `str` or ObjectId
+  `_id` is now checked through an index, with the same equality test and the same `DuplicateKeyError`.
+  Any other `_id` type keeps the original scan.
 - **Sorted pages** (`accelerators`, `implied`, `keyset`). The engine orders by a BSON type bucket and a
   value expression that none of its physical indexes contain, so every sorted page sorts the whole
   filtered set. "Accelerator" indexes on exactly those expressions are created for `_id` and for every
@@ -127,6 +127,8 @@ PINNED_SOURCES: dict[str, str] = {
     "core.bson_ordering:bson_equality_key": "bb4ebccd2224b0b10101392cd68b535cbb0a89ecb14d4200d28dc0b544ba5da8",
     "core.bson_ordering:bson_engine_key": "39134b4b37c651d15ed01bd718c72447849f463c86092f13b6ed70d83644e641",
     "core.identity:canonical_document_id": "a79e3cac5df9dfffd5e3167af14a888859a96bcf1f4f1ac8e7d9d698aed9b90d",
+    "_types._bson_objectid:is_object_id_like": "d8f88dd9425dde2fee4550ef6a538b218d0509feb491d2b41630d0f63b84df71",
+    "_types._bson_objectid:normalize_object_id": ("afbef8dbfb202c31e491ee07e0bdb84beea38c934878bda77e54b7c566bb179c"),
 }
 
 # Constants the patched SQL relies on, pinned by value: the BSON sort buckets of `sort_type_expression_sql`.

@@ -24,11 +24,14 @@ BOOL_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["bool"]
 DATETIME_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["datetime"]
 FALLBACK_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["fallback"]
 
-# Documents whose stored `_id` is the JSON text `?`: the only ones that can be BSON-equal to a `str` `_id`.
+OBJECTID_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["objectid"]
+
+# Documents whose stored `_id` has sort bucket `?` and sort value `?`: for a `str` `_id`, the string bucket and
+# its text; for an ObjectId, the objectid bucket and its hex. Only they can be BSON-equal to that `_id`.
 # An equality seek in the `_id` accelerator (no INDEXED BY: without the index it is slow, but still right).
 ID_CANDIDATES_SQL = (
     "SELECT storage_key, document FROM documents "  # noqa: S608 (the engine's own expressions; values are bound)
-    f"WHERE db_name = ? AND coll_name = ? AND {sort_type_expression_sql('_id')} = {STRING_BUCKET} "
+    f"WHERE db_name = ? AND coll_name = ? AND {sort_type_expression_sql('_id')} = ? "
     f"AND {value_expression_sql('_id')} = ?"
 )
 

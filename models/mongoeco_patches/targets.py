@@ -16,7 +16,7 @@ from mongoeco.engines._sqlite_connection import sqlite_read_scope
 from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.engines.sqlite_query import _is_translatable_equality_value
 
-from models.mongoeco_patches.common import ID_CANDIDATES_SQL, original, replace_method
+from models.mongoeco_patches.common import ID_CANDIDATES_SQL, STRING_BUCKET, original, replace_method
 
 
 def _string_id_of_equalities(plan: Any) -> str | None:
@@ -54,7 +54,7 @@ def _select_first_document_for_plan(
         return selected
     conn = self._require_connection(context)
     with self._bind_connection(conn), sqlite_read_scope(conn):
-        rows = conn.execute(ID_CANDIDATES_SQL, (db_name, coll_name, document_id)).fetchall()
+        rows = conn.execute(ID_CANDIDATES_SQL, (db_name, coll_name, STRING_BUCKET, document_id)).fetchall()
     for storage_key, payload in rows:
         document = self._deserialize_document(payload)
         if QueryEngine.match_plan(document, plan):

@@ -36,6 +36,20 @@ def test_insert_one_rejects_an_existing_string_id(patched: Client) -> None:
     assert contacts.find_one({"_id": contact_id(7)}) == {"_id": contact_id(7), "n": 7}
 
 
+def test_insert_one_rejects_an_existing_object_id(patched: Client) -> None:
+    contacts = fresh(patched, "insert_one_object_id")
+    ids = [ObjectId() for _ in range(300)]
+    contacts.insert_many([{"_id": document_id, "n": n} for n, document_id in enumerate(ids)])
+    with pytest.raises(DuplicateKeyError) as raised:
+        contacts.insert_one({"_id": ObjectId(str(ids[7])), "n": -1})
+    assert raised.value.code == DUPLICATE_KEY
+    with pytest.raises(BulkWriteError) as bulk:
+        contacts.insert_many([{"_id": ObjectId()}, {"_id": ids[9]}], ordered=False)
+    assert [(error["index"], error["code"]) for error in bulk.value.details["writeErrors"]] == [(1, DUPLICATE_KEY)]
+    assert contacts.count_documents({}) == 301
+    assert contacts.find_one({"_id": ids[7]}) == {"_id": ids[7], "n": 7}
+
+
 def test_insert_many_rejects_an_existing_string_id_and_stops_there(patched: Client) -> None:
     contacts = fresh(patched, "insert_many_existing")
     contacts.insert_many([{"_id": contact_id(n)} for n in range(50)])
@@ -98,6 +112,9 @@ def outcome(collection: Collection[dict[str, Any]], document_id: object) -> str:
         ("1", 1, "inserted"),
         ("abc", "ABC", "inserted"),
         (ObjectId("65000000cccccccccccccccc"), "65000000cccccccccccccccc", "inserted"),
+        ("65000000dddddddddddddddd", ObjectId("65000000dddddddddddddddd"), "inserted"),
+        (ObjectId("65000000eeeeeeeeeeeeeeee"), ObjectId("65000000eeeeeeeeeeeeeeee"), "duplicate 11000"),
+        (ObjectId("65000000ffffffffffffffff"), ObjectId("65000000fffffffffffffffe"), "inserted"),
         (dt.datetime(2024, 1, 1), "2024-01-01T00:00:00", "inserted"),
         ({"a": 1, "b": "x"}, {"a": 1.0, "b": "x"}, "duplicate 11000"),
     ],
