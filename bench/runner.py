@@ -149,7 +149,7 @@ class Bench:
             raise RuntimeError(
                 f"the driver's deep-page query disagrees with the API: {served[:3]} vs {mirrored_ids[:3]}"
             )
-        ids = data.sample_ids(self.api_contacts, SAMPLE_IDS)
+        ids = data.sample_ids(self.api_contacts, self.api_loader.loaded, SAMPLE_IDS)
         return Context(ids=ids, deep_cursor=cursor, deep_after=after, deep_pages=pages, token=secrets.token_hex(4))
 
     def _warm_up(self, scenarios: list[Scenario], context: Context) -> None:

@@ -11,7 +11,7 @@ is below `B`, or above it? Only when there is none does it add `bucket(field) = 
 change; only the access path does.
 
 A field is used only when an accelerator has it right after fields already fixed by an equality, because
-that is where the added terms let SQLite seek.
+that is where the added terms let SQLite seek. An `_id` equality is used alone: it reads at most one row.
 """
 
 from dataclasses import dataclass, field
@@ -133,6 +133,11 @@ def implied_predicates(
     remaining = field_bounds(plan)
     if not remaining:
         return implied
+    identity = remaining.get("_id")
+    if identity is not None and identity[1] is not None and identity[1] == identity[2]:
+        # `_id` is unique: its seek reads at most one row. Left with other implied terms (the tenant), SQLite,
+        # which has no statistics, may prefer their index and walk every row of the tenant instead.
+        remaining = {"_id": identity}
     accelerators = [tuple(name for name, _ in key) for key in declared_keys(engine, db_name, coll_name)]
     conn = engine._require_connection()
     while True:

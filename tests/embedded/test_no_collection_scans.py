@@ -22,6 +22,7 @@ import pytest
 
 from api.settings import Settings
 from models.embedded_server import EmbeddedDatabase
+from models.mongoeco_patches import ID_INDEX
 from tests.conftest import LiveServer
 
 CONTACTS = 40
@@ -59,8 +60,8 @@ class Audit:
     ids: list[str]
     cursor: str
 
-    def collection_reads(self, method: str, url: str, **kwargs: Any) -> list[str]:
-        """Make one request; return each plan line of its SQL that reads the whole collection."""
+    def plans(self, method: str, url: str, **kwargs: Any) -> list[tuple[str, str]]:
+        """Make one request; return (statement, plan line) for each statement on `documents` that it ran."""
         self.database.trace.write_text("")
         response = self.http.request(
             method, url.format(id=self.ids[0], other=self.ids[1], cursor=self.cursor), **kwargs
@@ -70,11 +71,19 @@ class Audit:
         assert statements, "the trace recorded no statement on documents"
         with contextlib.closing(sqlite3.connect(self.database.path)) as connection:
             return [
-                f"{plan}  <-  {statement[:300]}"
+                (statement, plan)
                 for statement in statements
                 for *_, plan in connection.execute("EXPLAIN QUERY PLAN " + statement).fetchall()
-                if "documents" in plan and not _SEEKS_PAST_NAMESPACE.match(plan)
+                if "documents" in plan
             ]
+
+    def collection_reads(self, method: str, url: str, **kwargs: Any) -> list[str]:
+        """Make one request; return each plan line of its SQL that reads the whole collection."""
+        return [
+            f"{plan}  <-  {statement[:300]}"
+            for statement, plan in self.plans(method, url, **kwargs)
+            if not _SEEKS_PAST_NAMESPACE.match(plan)
+        ]
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +144,15 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
 )
 def test_request_never_reads_the_whole_collection(audit: Audit, method: str, url: str, options: dict[str, Any]) -> None:
     assert audit.collection_reads(method, url, **options) == []
+
+
+def test_a_contact_is_read_through_the_id_index_not_the_tenant_index(audit: Audit) -> None:
+    # The tenant's indexes match every contact of the tenant; `_id` is unique.
+    reads = [
+        plan for statement, plan in audit.plans("GET", "/contacts/{id}") if statement.startswith("SELECT document")
+    ]
+    assert reads
+    assert all(f"USING INDEX {ID_INDEX} " in plan for plan in reads), reads
 
 
 @pytest.mark.xfail(
