@@ -11,7 +11,7 @@ import resource
 import subprocess
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import median, quantiles
 
@@ -190,6 +190,25 @@ def summarize(runs: Sequence[RunResult]) -> dict[str, object]:
     }
 
 
-def settle(p99_ms: float) -> None:
-    """Pause after a wrk run until its abandoned in-flight requests are done (1.5 x p99, 0.1-10 s)."""
-    time.sleep(min(10.0, max(0.1, 1.5 * p99_ms / 1000)))
+SETTLE_IDLE_PCT = 25.0  # below this share of a core, a process is idle (the database has background threads)
+SETTLE_WINDOW = 0.25
+SETTLE_TIMEOUT = 120.0
+
+
+def settle(pids: Iterable[int], timeout: float = SETTLE_TIMEOUT) -> float:
+    """Wait until every process in `pids` is idle for two windows in a row; return the seconds waited.
+
+    wrk stops with requests still in flight, and the services go on serving them: a slow one (the seed's
+    `GET /` at 10k takes seconds) would otherwise keep the shared database busy during the next run.
+    """
+    watched = list(pids)
+    started = time.perf_counter()
+    idle_windows = 0
+    while idle_windows < 2 and time.perf_counter() - started < timeout:
+        before = [cpu_seconds(pid) for pid in watched]
+        time.sleep(SETTLE_WINDOW)
+        busiest = max(
+            100 * (cpu_seconds(pid) - used) / SETTLE_WINDOW for pid, used in zip(watched, before, strict=True)
+        )
+        idle_windows = idle_windows + 1 if busiest < SETTLE_IDLE_PCT else 0
+    return time.perf_counter() - started

@@ -167,12 +167,16 @@ class Bench:
         config = self.config
         if service == DRIVER:
             assert scenario.driver is not None
-            return asyncio.run(self._driver_run(scenario, context), loop_factory=uvloop.new_event_loop)
+            driven = asyncio.run(self._driver_run(scenario, context), loop_factory=uvloop.new_event_loop)
+            settle([self.db_pid])
+            return driven
         target = self.api if service == API else self.seed
         assert target is not None
         watch = {service: target.pid, "db": self.db_pid}
         result = run_wrk(target.base_url, scenario.http(context), config.seconds, config.concurrency, watch)
-        settle(result.p99_ms)  # wrk leaves requests in flight: let them finish before anything else is timed
+        waited = settle(watch.values())  # wrk leaves requests in flight: let them finish before the next run
+        if waited > 2:
+            say(f"  ({service} and the database were busy for {waited:.1f} s after the run)")
         return result
 
     async def _driver_run(self, scenario: Scenario, context: Context) -> RunResult:

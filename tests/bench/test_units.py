@@ -1,5 +1,7 @@
 """The harness's pure parts: configuration, the wrk script, the load budget, ratios and targets."""
 
+import subprocess
+import sys
 import time
 from typing import Any, cast
 
@@ -8,7 +10,7 @@ from pymongo.collection import Collection
 
 from bench.config import QUICK, load_config, parse_sizes
 from bench.data import LoadBudgetExceeded, Loader
-from bench.load import HttpRequest, RunResult, summarize, wrk_script
+from bench.load import HttpRequest, RunResult, settle, summarize, wrk_script
 from bench.report import markdown, ratios, targets
 
 
@@ -122,3 +124,20 @@ def test_markdown_shows_skipped_sizes_with_their_reason() -> None:
         "cold_start": {"runs_s": []},
     }
     assert "*skipped: too slow*" in markdown(results)
+
+
+def test_settle_waits_while_a_watched_process_is_busy_and_not_once_it_is_idle() -> None:
+    busy = subprocess.Popen(
+        [sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"]
+    )
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        waited_for_busy = settle([busy.pid, idle.pid], timeout=20)
+        waited_for_idle = settle([idle.pid], timeout=20)
+    finally:
+        busy.kill()
+        idle.kill()
+        busy.wait()
+        idle.wait()
+    assert waited_for_busy >= 0.75
+    assert waited_for_idle < waited_for_busy
