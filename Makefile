@@ -4,6 +4,9 @@ SHELL := /bin/bash
 
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
+# Write the dependencies' bytecode at install: where PYTHONDONTWRITEBYTECODE is set (as on these machines),
+# every process would otherwise compile mongoeco, FastAPI, pydantic... from source at each start (~1.5 s).
+export UV_COMPILE_BYTECODE := 1
 
 UV_VERSION := 0.13.8
 # pyenv's shims resolve by .python-version, so ask for 3.13 by name and use its real path.
