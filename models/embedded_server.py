@@ -46,11 +46,15 @@ class EmbeddedDatabase:
         self.launch()
         return self.wait_ready()
 
+    def command(self) -> list[str]:
+        """The child's command line: this module, serving `path`."""
+        return [sys.executable, "-m", "models.embedded_server", str(self.path)]
+
     def launch(self) -> None:
         """Spawn the server process without waiting for it (it takes a while to import)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "models.embedded_server", str(self.path)],
+            self.command(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,

@@ -1,9 +1,7 @@
 """Embedded database servers for these tests: the patched one (as the API runs it) and a stock one."""
 
-import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,16 +15,8 @@ type Client = MongoClient[dict[str, Any]]
 class StockDatabase(EmbeddedDatabase):
     """`EmbeddedDatabase`, but its child runs stock mongoeco (`tests.embedded.stock_server`)."""
 
-    def launch(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.embedded.stock_server", str(self.path)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            cwd=Path(__file__).resolve().parent.parent.parent,
-        )
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "tests.embedded.stock_server", str(self.path)]
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ SQLite plans without statistics, so the plan does not depend on how many contact
 import contextlib
 import re
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,18 +36,10 @@ class TracedDatabase(EmbeddedDatabase):
     def __init__(self, path: Path, trace: Path) -> None:
         super().__init__(path)
         self.trace = trace
+        trace.touch()
 
-    def launch(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.trace.touch()
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.embedded.traced_server", str(self.path), str(self.trace)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-            cwd=Path(__file__).resolve().parent.parent.parent,
-        )
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "tests.embedded.traced_server", str(self.path), str(self.trace)]
 
 
 @dataclass
