@@ -14,6 +14,7 @@
   added. Cache keys, cached values and callers are unchanged. Other fields keep the original probes.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from mongoeco.core.bson_ordering import SQLITE_SORT_BUCKET_WEIGHTS
@@ -92,71 +93,100 @@ def _sort_requires_python(self: SQLiteEngine, db_name: str, coll_name: str, plan
     return False
 
 
+def _seek_probe(
+    engine: SQLiteEngine,
+    db_name: str,
+    coll_name: str,
+    field: str,
+    feature_key: tuple[str, str, str],
+    queries: Callable[[], list[tuple[str, tuple[object, ...]]]],
+    stock: Callable[[], bool],
+) -> bool:
+    """A feature probe answered by index seeks (True if any of `queries` finds a row), cached as stock caches it.
+
+    The stock probe runs instead when its answer is cached already, or when no index leads with bucket(field).
+    """
+    if feature_key in engine._collection_features_cache or not bucket_seekable(engine, db_name, coll_name, field):
+        return stock()
+    result = any(_exists(engine, sql, params) for sql, params in queries())
+    engine._collection_features_cache[feature_key] = result
+    return result
+
+
 def _field_is_top_level_array_in_collection(self: SQLiteEngine, db_name: str, coll_name: str, field: str) -> bool:
     """Top-level array probe; an array is in bucket "array"."""
-    feature_key = (db_name, coll_name, f"top_level_array:{field}")
-    if feature_key in self._collection_features_cache or not bucket_seekable(self, db_name, coll_name, field):
-        result: bool = original("_field_is_top_level_array_in_collection")(self, db_name, coll_name, field)
-        return result
-    result = _exists(
+    return _seek_probe(
         self,
-        exists_sql(f"{bucket_sql(field)} = {ARRAY_BUCKET} AND json_type(document, {path_literal(field)}) = 'array'"),
-        (db_name, coll_name),
+        db_name,
+        coll_name,
+        field,
+        (db_name, coll_name, f"top_level_array:{field}"),
+        lambda: [
+            (
+                exists_sql(
+                    f"{bucket_sql(field)} = {ARRAY_BUCKET} AND json_type(document, {path_literal(field)}) = 'array'"
+                ),
+                (db_name, coll_name),
+            )
+        ],
+        lambda: bool(original("_field_is_top_level_array_in_collection")(self, db_name, coll_name, field)),
     )
-    self._collection_features_cache[feature_key] = result
-    return result
 
 
 def _field_contains_tagged_value_type_in_collection(
     self: SQLiteEngine, db_name: str, coll_name: str, field: str, value_type: str
 ) -> bool:
     """Tagged-type probe; a tagged value of a type is in that type's bucket."""
-    feature_key = (db_name, coll_name, f"tagged_type:{field}:{value_type}")
-    if feature_key in self._collection_features_cache or not bucket_seekable(self, db_name, coll_name, field):
-        result: bool = original("_field_contains_tagged_value_type_in_collection")(
-            self, db_name, coll_name, field, value_type
-        )
-        return result
     tagged_type_path = json_path_for_field(field) + f'."{DocumentCodec._MARKER}".{DocumentCodec._TYPE}'
-    result = _exists(
+    bucket = _TAGGED_TYPE_BUCKET.get(value_type, FALLBACK_BUCKET)
+    return _seek_probe(
         self,
-        exists_sql(f"{bucket_sql(field)} = ? AND json_extract(document, ?) = ?"),
-        (db_name, coll_name, _TAGGED_TYPE_BUCKET.get(value_type, FALLBACK_BUCKET), tagged_type_path, value_type),
+        db_name,
+        coll_name,
+        field,
+        (db_name, coll_name, f"tagged_type:{field}:{value_type}"),
+        lambda: [
+            (
+                exists_sql(f"{bucket_sql(field)} = ? AND json_extract(document, ?) = ?"),
+                (db_name, coll_name, bucket, tagged_type_path, value_type),
+            )
+        ],
+        lambda: bool(
+            original("_field_contains_tagged_value_type_in_collection")(self, db_name, coll_name, field, value_type)
+        ),
     )
-    self._collection_features_cache[feature_key] = result
-    return result
 
 
 def _field_has_comparison_type_mismatch_in_collection(
     self: SQLiteEngine, db_name: str, coll_name: str, field: str, expected_type: str
 ) -> bool:
     """Type-mismatch probe; a value of another JSON type is in another bucket than the expected type's."""
-    feature_key = (db_name, coll_name, f"comparison_mismatch:{field}:{expected_type}")
-    scalar = _SCALAR_TYPE.get(expected_type)
-    if (
-        scalar is None
-        or feature_key in self._collection_features_cache
-        or not bucket_seekable(self, db_name, coll_name, field)
-    ):
-        result: bool = original("_field_has_comparison_type_mismatch_in_collection")(
-            self, db_name, coll_name, field, expected_type
+
+    def stock() -> bool:
+        return bool(
+            original("_field_has_comparison_type_mismatch_in_collection")(
+                self, db_name, coll_name, field, expected_type
+            )
         )
-        return result
+
+    scalar = _SCALAR_TYPE.get(expected_type)
+    if scalar is None:
+        return stock()
     bucket, allowed = scalar
     path = path_literal(field)
-    result = any(
-        _exists(
-            self,
-            exists_sql(
-                f"{bucket_sql(field)} {operator} ? "
-                f"AND json_type(document, {path}) IS NOT NULL AND json_type(document, {path}) NOT IN ({allowed})"
-            ),
-            (db_name, coll_name, bucket),
-        )
-        for operator in ("<", ">")
+    mismatch = f"json_type(document, {path}) IS NOT NULL AND json_type(document, {path}) NOT IN ({allowed})"
+    return _seek_probe(
+        self,
+        db_name,
+        coll_name,
+        field,
+        (db_name, coll_name, f"comparison_mismatch:{field}:{expected_type}"),
+        lambda: [
+            (exists_sql(f"{bucket_sql(field)} {operator} ? AND {mismatch}"), (db_name, coll_name, bucket))
+            for operator in ("<", ">")
+        ],
+        stock,
     )
-    self._collection_features_cache[feature_key] = result
-    return result
 
 
 def install() -> None:
