@@ -63,7 +63,7 @@ pytest: $(VENV_STAMP) $(NODE_STAMP) ## the pytest suite (needs Debian's chromium
 	$(RUN) -m pytest
 
 openapi: $(VENV_STAMP) ## rewrite openapi/openapi.yaml from the app (review the diff)
-	$(RUN) -m api.openapi > openapi/openapi.yaml.tmp && mv openapi/openapi.yaml.tmp openapi/openapi.yaml
+	$(RUN) -m api openapi > openapi/openapi.yaml.tmp && mv openapi/openapi.yaml.tmp openapi/openapi.yaml
 
 contract-diff: $(VENV_STAMP) $(NODE_STAMP) ## fail on a breaking contract change (BASE=ref; default: last v* tag or merge-base)
 	$(RUN) openapi/contract_diff.py $(if $(BASE),--base $(BASE))

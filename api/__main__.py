@@ -1,9 +1,15 @@
-"""`python -m api`: serve the API with the settings from the environment."""
+"""`python -m api`: the service's command line.
 
+python -m api            serve the API with the settings from the environment (what `make run` runs)
+python -m api openapi    print the contract (openapi/openapi.yaml) as the app generates it
+"""
+
+import argparse
 import os
+import sys
 from pathlib import Path
 
-from models.embedded_server import DEFAULT_DATA_DIR, FILE_NAME, EmbeddedDatabase
+from embedded import FILE_NAME, EmbeddedDatabase
 
 
 def launch_early() -> EmbeddedDatabase | None:
@@ -15,12 +21,13 @@ def launch_early() -> EmbeddedDatabase | None:
     """
     if os.environ.get("MONGODB_URL"):
         return None
-    early = EmbeddedDatabase(Path(os.environ.get("DATA_DIR") or DEFAULT_DATA_DIR) / FILE_NAME)
+    early = EmbeddedDatabase(Path(os.environ.get("DATA_DIR") or "data") / FILE_NAME)
     early.launch()
     return early
 
 
-if __name__ == "__main__":
+def run_server() -> None:
+    """Serve until SIGINT or SIGTERM."""
     early = launch_early()
     try:
         from api.serve import serve
@@ -32,3 +39,29 @@ if __name__ == "__main__":
             early.stop()
         raise
     serve(settings, early)
+
+
+def print_contract() -> None:
+    """Write the app's OpenAPI document as YAML to standard output."""
+    from api.app import create_app
+    from api.http.contract import render_yaml
+    from api.settings import Settings
+
+    sys.stdout.write(render_yaml(create_app(Settings()).openapi()))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line and run the command (serve when none is given)."""
+    parser = argparse.ArgumentParser(prog="python -m api", description="The contacts API.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the API (the default)")
+    commands.add_parser("openapi", help="print the contract as YAML")
+    arguments = parser.parse_args(argv)
+    if arguments.command == "openapi":
+        print_contract()
+    else:
+        run_server()
+
+
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from types import FrameType
 from urllib.parse import urlsplit, urlunsplit
 
 from api.settings import Settings
-from models.embedded_server import EmbeddedDatabase
+from embedded import EmbeddedDatabase
 
 logger = logging.getLogger("api.serve")
 
@@ -49,7 +49,7 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
     try:
         import uvicorn
 
-        import api.main  # noqa: F401  (imported now, in parallel with the database start)
+        import api.app  # noqa: F401  (imported now, in parallel with the database start)
 
         if embedded is not None:
             url = embedded.wait_ready()
@@ -69,7 +69,7 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
             where,
         )
         uvicorn.run(
-            "api.main:create_app",
+            "api.app:create_app",
             factory=True,
             host=settings.host,
             port=settings.port,

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.embedded_server import DEFAULT_DATA_DIR, FILE_NAME
+from embedded import FILE_NAME
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
 
@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
-    data_dir: Path = DEFAULT_DATA_DIR
+    data_dir: Path = Path("data")
     mongodb_url: SecretStr | None = None
     mongodb_db: str = Field(default="contacts", pattern=r"^[A-Za-z0-9_-]{1,63}$")
     log_level: LogLevel = "info"

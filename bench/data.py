@@ -1,7 +1,7 @@
 """Test data: realistic contact documents, loaded in bulk with the driver, within a time budget.
 
 The API's collection holds documents exactly as the API stores them (built with
-`api.services.contacts.new_document`); the seed's collection holds the seed's shape
+`api.contacts.repository.new_document`); the seed's collection holds the seed's shape
 `{"name", "email"}`. Collections only grow from one size to the next; what the create
 scenarios add is deleted again after each round (by `_id`, which is time-ordered).
 """
@@ -16,10 +16,10 @@ from typing import Any
 from bson import ObjectId
 from pymongo.collection import Collection
 
-from api.services.contacts import new_document
-from api.services.scope import Scope
+from api.contacts.repository import new_document
+from api.contacts.schemas import ContactWrite
+from api.scope import Scope
 from bench.progress import say
-from models.contact import ContactWrite
 
 SCOPE = Scope("default")
 TEMPLATES = 1_000  # distinct contacts; document i is template i % TEMPLATES with its own id and times

@@ -18,13 +18,13 @@ from urllib.parse import quote
 import uvloop
 from pymongo import MongoClient
 
-from api.services.contacts import FULL_VIEW
+from api.database import connect
 from bench import data
 from bench.client import call, get_json
 from bench.config import REPO_ROOT, BenchConfig
 from bench.load import RunResult, run_operations, run_wrk, settle, summarize
 from bench.progress import say
-from bench.scenarios import API, DRIVER, PAGE, SCENARIOS, SEED, SORT, Context, Scenario, page_filter, walk_to_deep_page
+from bench.scenarios import API, DRIVER, PAGE, SCENARIOS, SEED, Context, Scenario, page_query, walk_to_deep_page
 from bench.services import (
     Service,
     api_service,
@@ -34,8 +34,7 @@ from bench.services import (
     seed_service,
     wrk_path,
 )
-from models.db import connect
-from models.embedded_server import EmbeddedDatabase
+from embedded import EmbeddedDatabase
 
 API_DB = "bench_contacts"
 SEED_DB = "mydatabase"  # what seed_app.py reads and writes
@@ -143,7 +142,8 @@ class Bench:
         cursor, after, pages = walk_to_deep_page(self.api.base_url, size, self.config.deep_pages)
         # The driver's mirrored query must find exactly the page the API serves for that cursor.
         served = [item["id"] for item in get_json(f"{self.api.base_url}/contacts?cursor={quote(cursor)}")["items"]]
-        mirrored = self.api_contacts.find(page_filter(after), FULL_VIEW).sort(SORT).limit(PAGE + 1)
+        query = page_query(after)
+        mirrored = self.api_contacts.find(query.filter, query.projection).sort(query.sort).limit(query.limit)
         mirrored_ids = [document["_id"] for document in mirrored][:PAGE]
         if served != mirrored_ids:
             raise RuntimeError(
@@ -201,7 +201,7 @@ def _start(stack: contextlib.ExitStack, config: BenchConfig, workdir: Path, seed
     stack.callback(database.stop)
     uri = database.start()
     say(f"embedded database ready at {uri}")
-    db_pid = find_pid("models.embedded_server", str(database_path))
+    db_pid = find_pid("\0embedded\0", str(database_path))
     assert db_pid is not None
     api = stack.enter_context(api_service(LOG_DIR / "api.log", uri, API_DB))
     seed = None

@@ -1,27 +1,27 @@
 """The scenarios: what each service is asked to do, over HTTP or straight through the driver.
 
-The driver's queries mirror what the API sends (api/services/listing.py and contacts.py):
-the same filter, projection, sort and limit (one more than the page, to know if more follow).
+The driver sends the very queries the API sends, built by the repository's public functions
+(`page_query`, `new_document`, `RECORD_PROJECTION`) and scoped by `Scope.where`, with no HTTP.
 """
 
 import json
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from bson import ObjectId
 from pymongo.asynchronous.collection import AsyncCollection
 
-from api.services.contacts import FULL_VIEW, new_document
+from api.contacts import repository
+from api.contacts.listing import ContactQuery, Position
+from api.contacts.repository import PageQuery
+from api.contacts.schemas import ContactWrite
 from bench.client import get_json
 from bench.data import SCOPE, Document
 from bench.load import HttpRequest, Operation
-from models.contact import ContactWrite, fold
 
 PAGE = 20
-SORT = [("created_at", 1), ("_id", 1)]
 SEED, API, DRIVER = "seed", "api", "driver"
 
 
@@ -31,7 +31,7 @@ class Context:
 
     ids: list[str]
     deep_cursor: str
-    deep_after: tuple[datetime, str]
+    deep_after: Position
     deep_pages: int
     token: str  # makes created e-mail addresses unique to the run
 
@@ -51,25 +51,22 @@ class Scenario:
     driver: DriverFactory | None = None
 
 
-def page_filter(after: tuple[datetime, str] | None = None) -> dict[str, Any]:
-    """The API's filter for the default listing (sort created_at), after a keyset position."""
-    where: dict[str, Any] = SCOPE.where()
-    if after is not None:
-        moment, last_id = after
-        where["$and"] = [{"$or": [{"created_at": {"$gt": moment}}, {"created_at": moment, "_id": {"$gt": last_id}}]}]
-    return where
+def page_query(after: Position | None = None) -> PageQuery:
+    """The API's query for a default listing page (sort created_at), after a keyset position."""
+    return repository.page_query(SCOPE, ContactQuery(limit=PAGE, after=after))
 
 
 def _create_body(n: int | str, token: str) -> dict[str, Any]:
     return {"name": f"Bench Contact {n}", "emails": [{"value": f"bench{n}.{token}@example.com", "primary": True}]}
 
 
-def _page(after: Callable[[Context], tuple[datetime, str] | None]) -> DriverFactory:
+def _page(after: Callable[[Context], Position | None]) -> DriverFactory:
     def factory(collection: AsyncCollection[Document], context: Context) -> Operation:
-        where = page_filter(after(context))
+        query = page_query(after(context))
 
         async def operation(n: int) -> object:
-            return await collection.find(where, FULL_VIEW).sort(SORT).limit(PAGE + 1).to_list(PAGE + 1)
+            found = collection.find(query.filter, query.projection).sort(query.sort).limit(query.limit)
+            return await found.to_list()
 
         return operation
 
@@ -80,24 +77,16 @@ def _get(collection: AsyncCollection[Document], context: Context) -> Operation:
     ids = context.ids
 
     async def operation(n: int) -> object:
-        return await collection.find_one(SCOPE.where(_id=ids[n % len(ids)]), FULL_VIEW)
+        return await collection.find_one(SCOPE.where(_id=ids[n % len(ids)]), repository.RECORD_PROJECTION)
 
     return operation
 
 
 def _create(collection: AsyncCollection[Document], context: Context) -> Operation:
-    template = new_document(SCOPE, ContactWrite.model_validate(_create_body(0, context.token)))
-
     async def operation(n: int) -> object:
-        # What the API's create stores for the same body (models/contact.py: stored_fields, derived_keys).
-        body = _create_body(n, context.token)
-        name, email = body["name"], body["emails"][0]["value"]
-        now = datetime.now(UTC)
-        now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-        document = template | {"_id": str(ObjectId()), "created_at": now, "updated_at": now}
-        document |= {"name": name, "name_key": fold(name), "emails": body["emails"], "email_keys": [email]}
-        document["search_terms"] = sorted({fold(name), *fold(name).split(), email})
-        return await collection.insert_one(document)
+        # What the API stores for the same body: validated, normalised, with its derived keys.
+        contact = ContactWrite.model_validate(_create_body(n, context.token))
+        return await collection.insert_one(repository.new_document(SCOPE, contact))
 
     return operation
 
@@ -152,7 +141,7 @@ SCENARIOS: tuple[Scenario, ...] = (
 )
 
 
-def walk_to_deep_page(base_url: str, size: int, deep_pages: int) -> tuple[str, tuple[datetime, str], int]:
+def walk_to_deep_page(base_url: str, size: int, deep_pages: int) -> tuple[str, Position, int]:
     """Follow next_cursor `deep_pages` pages in (fewer when the data is short).
 
     Returns the cursor of the deep page, the position it resumes after, and how many pages it skips.

@@ -1,1 +1,6 @@
-"""Document models, API schemas derived from them, and the database lifecycle."""
+"""Beanie documents and their value types: what is stored, and the rules of its fields."""
+
+from models.contact import Contact
+from models.idempotency import IdempotencyRecord
+
+DOCUMENT_MODELS = [Contact, IdempotencyRecord]

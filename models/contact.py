@@ -1,33 +1,31 @@
-"""The Contact document and the API schemas derived from it."""
+"""A contact: the fields a client sets (declared once, here), and the document that stores them."""
 
 import re
-from datetime import UTC, date, datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime
+from typing import Any, ClassVar, TypedDict
 
 from beanie import Document
 from bson import ObjectId
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    field_validator,
-    model_serializer,
-)
+from pydantic import BaseModel, Field, field_validator
 from pymongo import ASCENDING, IndexModel
 
-from models.channels import Address, AddressView, ChannelView, EmailEntry, PhoneEntry, check_single_primary
-from models.examples import CONTACT_EXAMPLE, STORED_CONTACT_EXAMPLE
-from models.fields import IsoDate, LongText, Name, ObjectIdHex, ShortText, Word
+from models.channels import Address, EmailEntry, PhoneEntry, check_single_primary
+from models.fields import IsoDate, LongText, Name, ShortText, Word
 
 Tag = Word
-SERVER_FIELDS = ("id", "created_at", "updated_at", "version")
+SERVER_FIELDS = ("created_at", "updated_at", "version")
+_DIGITS = re.compile(r"\D")
+_ID = re.compile(r"[0-9a-f]{24}")
 
 
 def new_contact_id() -> str:
     """A fresh, time-ordered id: an ObjectId rendered as 24 lower-case hex digits."""
     return str(ObjectId())
+
+
+def is_contact_id(value: object) -> bool:
+    """True for a well-formed contact id (24 lower-case hex digits)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 def utc_now() -> datetime:
@@ -41,10 +39,8 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
-class ContactWrite(BaseModel):
-    """The fields a client sets: the body of create and replace, an item of bulk create."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [CONTACT_EXAMPLE]})
+class ContactFields(BaseModel):
+    """The fields a client sets, with their rules: the one declaration every contact schema derives from."""
 
     name: Name = Field(description="Display name, 1-200 characters, trimmed.")
     given_name: ShortText | None = None
@@ -69,35 +65,26 @@ class ContactWrite(BaseModel):
     _single_primary = field_validator("emails", "phones")(check_single_primary)
 
 
-class ContactPatch(BaseModel):
-    """A JSON merge patch (RFC 7396) of a contact: a field set to null is cleared, lists are replaced."""
-
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"company": "Babbage & Co", "nickname": None}]}
-    )
-
-    name: Name | None = None
-    given_name: ShortText | None = None
-    family_name: ShortText | None = None
-    nickname: ShortText | None = None
-    company: ShortText | None = None
-    job_title: ShortText | None = None
-    notes: LongText | None = None
-    birthday: IsoDate | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=50)
-    emails: list[EmailEntry] | None = Field(default=None, max_length=20)
-    phones: list[PhoneEntry] | None = Field(default=None, max_length=20)
-    addresses: list[Address] | None = Field(default=None, max_length=20)
+CLIENT_FIELDS = tuple(ContactFields.model_fields)
+LIST_FIELDS = tuple(name for name, field in ContactFields.model_fields.items() if field.default_factory is list)
 
 
-WRITABLE_FIELDS = tuple(ContactWrite.model_fields)
-LIST_FIELDS = ("tags", "emails", "phones", "addresses")
-OUTPUT_FIELDS = (*SERVER_FIELDS[:1], *WRITABLE_FIELDS, *SERVER_FIELDS[1:])
-_DIGITS = re.compile(r"\D")
+class DerivedKeys(TypedDict):
+    """Case-folded copies of a contact's fields that filters, sorting and search match against."""
+
+    name_key: str
+    company_key: str | None
+    tag_keys: list[str]
+    email_keys: list[str]
+    search_terms: list[str]
 
 
-def derived_keys(contact: ContactWrite) -> dict[str, Any]:
-    """The hidden, case-folded keys that filters, sorting and search match against."""
+DERIVED_KEYS = tuple(DerivedKeys.__annotations__)
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS)  # stored, never returned
+
+
+def derived_keys(contact: ContactFields) -> DerivedKeys:
+    """The derived keys of `contact`; None means the key is absent from the document."""
     names = [contact.name, contact.given_name, contact.family_name, contact.nickname]
     terms = {fold(name) for name in names if name}
     terms |= {word for name in list(terms) for word in name.split()}
@@ -120,26 +107,17 @@ def _scoped(*keys: str) -> IndexModel:
     return IndexModel([("tenant", ASCENDING), *((key, ASCENDING) for key in keys)])
 
 
-class Contact(Document):
-    """A contact as stored: the client's fields, server-set fields, and derived keys for queries."""
+class Contact(ContactFields, Document):
+    """A contact as stored: its tenant, the client's fields, server-set fields, and the derived keys.
+
+    Beanie declares the collection and its indexes; `api/contacts/repository.py` reads and writes it.
+    """
 
     id: str = Field(default_factory=new_contact_id)  # type: ignore[assignment]
     tenant: str
-    name: str
-    given_name: str | None = None
-    family_name: str | None = None
-    nickname: str | None = None
-    company: str | None = None
-    job_title: str | None = None
-    notes: str | None = None
-    birthday: str | None = None
-    tags: list[str] = Field(default_factory=list)
-    emails: list[dict[str, Any]] = Field(default_factory=list)
-    phones: list[dict[str, Any]] = Field(default_factory=list)
-    addresses: list[dict[str, Any]] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime
-    version: int = 1
+    version: int = Field(default=1, ge=1)
     name_key: str
     company_key: str | None = None
     tag_keys: list[str] = Field(default_factory=list)
@@ -166,84 +144,7 @@ class Contact(Document):
         ]
 
 
-def stored_fields(contact: ContactWrite) -> dict[str, Any]:
-    """What a write stores: the client's fields in JSON form (absent when empty) plus derived keys."""
+def stored_fields(contact: ContactFields) -> dict[str, Any]:
+    """What a write stores of `contact`: the client's fields in JSON form (absent when unset) and the derived keys."""
     fields = contact.model_dump(mode="json", exclude_none=True)
     return fields | {key: value for key, value in derived_keys(contact).items() if value is not None}
-
-
-class ContactOut(BaseModel):
-    """A contact as the API returns it; unset fields are null, unset lists empty."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [STORED_CONTACT_EXAMPLE]})
-
-    id: ObjectIdHex = Field(
-        validation_alias=AliasChoices("_id", "id"), description="Server-generated, time-ordered id (24 hex digits)."
-    )
-    name: str
-    given_name: str | None
-    family_name: str | None
-    nickname: str | None
-    company: str | None
-    job_title: str | None
-    notes: str | None
-    birthday: date | None
-    tags: list[str]
-    emails: list[ChannelView]
-    phones: list[ChannelView]
-    addresses: list[AddressView]
-    created_at: datetime
-    updated_at: datetime
-    version: int = Field(ge=1, description="+1 on every change; the ETag is this number in quotes.")
-
-
-class ContactListItem(BaseModel):
-    """A contact in a listing: every field, or only `id` plus those named in `fields=`."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [STORED_CONTACT_EXAMPLE, {"id": "6b081b01192d8ee71ccc146a", "name": "Ada Lovelace"}]
-        }
-    )
-
-    id: ObjectIdHex
-    name: str | None = None
-    given_name: str | None = None
-    family_name: str | None = None
-    nickname: str | None = None
-    company: str | None = None
-    job_title: str | None = None
-    notes: str | None = None
-    birthday: date | None = None
-    tags: list[str] | None = None
-    emails: list[ChannelView] | None = None
-    phones: list[ChannelView] | None = None
-    addresses: list[AddressView] | None = None
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    version: int | None = None
-
-    # No return annotation: pydantic would take it for the serialised schema and lose the fields.
-    @model_serializer(mode="wrap")
-    def _only_selected_fields(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
-        return {key: value for key, value in handler(self).items() if key in self.model_fields_set}
-
-
-class ContactPage(BaseModel):
-    """One page of contacts and the cursor of the next page (null on the last page)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"items": [STORED_CONTACT_EXAMPLE], "next_cursor": None}]}
-    )
-
-    items: list[ContactListItem]
-    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last page.")
-
-
-def present(stored: dict[str, Any], fields: tuple[str, ...] = OUTPUT_FIELDS) -> dict[str, Any]:
-    """The API view of a stored document: `id` plus `fields`, unset ones as null or []."""
-    view: dict[str, Any] = {"id": stored["_id"]}
-    for field in fields:
-        if field != "id":
-            view[field] = stored.get(field, [] if field in LIST_FIELDS else None)
-    return view

@@ -1,25 +1,25 @@
-"""Remembered responses of requests sent with an `Idempotency-Key`, kept for 24 hours."""
+"""Requests sent with an `Idempotency-Key`: the request's fingerprint and, once done, its result, kept 24 hours."""
 
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from beanie import Document
-from pydantic import Field
 from pymongo import IndexModel
 
 IDEMPOTENCY_WINDOW = timedelta(hours=24)
 
 
 class IdempotencyRecord(Document):
-    """One key's request fingerprint and, once it finished, its response; `status` is None while in flight."""
+    """One key's claim: `body` is None while its request is in flight, then the result to replay.
+
+    `id` is a digest of the tenant and the key, so keys are per tenant and never stored as sent.
+    """
 
     id: str  # type: ignore[assignment]
     tenant: str
     fingerprint: str
     created_at: datetime
-    status: int | None = None
     body: dict[str, Any] | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
 
     class Settings:
         name = "idempotency_keys"

@@ -4,7 +4,6 @@ import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,9 +12,9 @@ import uvicorn
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from api.main import create_app
+from api.app import create_app
 from api.settings import Settings
-from models.embedded_server import EmbeddedDatabase
+from embedded import EmbeddedDatabase
 
 
 @pytest.fixture(scope="session")
@@ -86,8 +85,3 @@ async def client(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the live app."""
     async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
         yield http
-
-
-@pytest.fixture
-def repo_root() -> Path:
-    return Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ import pytest
 from bench.config import DEFAULT_SEED_APP
 from bench.report import TARGETS
 from bench.scenarios import SCENARIOS, SEED
+from tests.paths import REPO_ROOT
 
 REQUIRED_RATIOS = {
     "seed_list",
@@ -44,7 +45,7 @@ def processes_mentioning(text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def bench_run(tmp_path_factory: pytest.TempPathFactory, repo_root_path: Path) -> tuple[Path, Path, float]:
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, float]:
     """Run `python -m bench` once on 50 contacts, one 1 s round; return the results folder, temp folder, seconds."""
     assert shutil.which("wrk") is not None, "wrk is not installed (apt-get install -y wrk; .ci/run does)"
     out, scratch = tmp_path_factory.mktemp("results"), tmp_path_factory.mktemp("scratch")
@@ -53,14 +54,9 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory, repo_root_path: Path) ->
     command = [sys.executable, "-m", "bench", "--sizes", "50", "--seconds", "1", "--rounds", "1"]
     command += ["--concurrency", "4", "--cold-starts", "1", "--out", str(out)]
     started = time.monotonic()
-    done = subprocess.run(command, cwd=repo_root_path, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return out, scratch, time.monotonic() - started
-
-
-@pytest.fixture(scope="module")
-def repo_root_path() -> Path:
-    return Path(__file__).resolve().parent.parent.parent
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.paths import REPO_ROOT
+
 pytestmark = pytest.mark.e2e
 READY_TIMEOUT = 60.0
 
@@ -60,14 +62,14 @@ class Service:
 
 
 @contextmanager
-def make_run(repo_root: Path, data_dir: Path, log: Path) -> Iterator[Service]:
+def make_run(data_dir: Path, log: Path) -> Iterator[Service]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"MONGODB_URL", "MAKEFLAGS", "MAKELEVEL"}}
     env |= {"HOST": "127.0.0.1", "PORT": str(port), "DATA_DIR": str(data_dir), "LOG_LEVEL": "info"}
     with log.open("wb") as output:
         process = subprocess.Popen(
             ["make", "--no-print-directory", "run"],
-            cwd=repo_root,
+            cwd=REPO_ROOT,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -82,10 +84,10 @@ def make_run(repo_root: Path, data_dir: Path, log: Path) -> Iterator[Service]:
             process.wait()
 
 
-def test_make_run_serves_the_seed_session_keeps_data_and_stops_cleanly(repo_root: Path, tmp_path: Path) -> None:
+def test_make_run_serves_the_seed_session_keeps_data_and_stops_cleanly(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
 
-    with make_run(repo_root, data_dir, tmp_path / "first.log") as service:
+    with make_run(data_dir, tmp_path / "first.log") as service:
         service.wait_ready()
         inserted = httpx.post(
             f"{service.base_url}/new", content=b'{"name": "masnun"}', headers={"Content-Type": "application/json"}
@@ -105,7 +107,7 @@ def test_make_run_serves_the_seed_session_keeps_data_and_stops_cleanly(repo_root
     assert processes_mentioning(str(data_dir)) == []
     assert (data_dir / "contacts.sqlite3").exists()
 
-    with make_run(repo_root, data_dir, tmp_path / "second.log") as service:
+    with make_run(data_dir, tmp_path / "second.log") as service:
         service.wait_ready()
         relisted = httpx.get(f"{service.base_url}/")
         service.stop(signal.SIGTERM)

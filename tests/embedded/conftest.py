@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from pymongo import MongoClient
 
-from models.embedded_server import EmbeddedDatabase
+from embedded import EmbeddedDatabase
 
 type Client = MongoClient[dict[str, Any]]
 

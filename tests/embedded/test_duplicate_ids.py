@@ -10,7 +10,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 
-from models.embedded_server import EmbeddedDatabase
+from embedded import EmbeddedDatabase
 from tests.embedded.conftest import Client
 
 DUPLICATE_KEY = 11000

@@ -15,7 +15,7 @@ from bson import Decimal128, Int64, ObjectId
 from pymongo import ASCENDING
 from pymongo.collection import Collection
 
-from models.mongoeco_patches import ACCELERATOR_PREFIX
+from embedded.patches import ACCELERATOR_PREFIX
 from tests.embedded.conftest import Client
 
 type Contacts = Collection[dict[str, Any]]

@@ -20,8 +20,8 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from models.embedded_server import EmbeddedDatabase
-from models.mongoeco_patches import ID_INDEX
+from embedded import EmbeddedDatabase
+from embedded.patches import ID_INDEX
 from tests.conftest import LiveServer
 
 CONTACTS = 40

@@ -12,8 +12,9 @@ import pytest
 from mongoeco.core import bson_ordering
 from mongoeco.engines.sqlite import SQLiteEngine
 
-import models.mongoeco_patches as patches
-from models.embedded_server import EmbeddedDatabase, EmbeddedDatabaseError
+import embedded.patches as patches
+from embedded import EmbeddedDatabase, EmbeddedDatabaseError
+from tests.paths import REPO_ROOT
 
 VALIDATE = "engines.sqlite:SQLiteEngine._validate_document_against_unique_indexes"
 
@@ -37,8 +38,8 @@ def test_pins_match_the_installed_mongoeco() -> None:
     patches.verify()
 
 
-def test_project_depends_on_exactly_the_pinned_mongoeco(repo_root: Path) -> None:
-    dependencies = tomllib.loads((repo_root / "pyproject.toml").read_text())["project"]["dependencies"]
+def test_project_depends_on_exactly_the_pinned_mongoeco() -> None:
+    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert f"mongoeco[wire]=={patches.EXPECTED_VERSION}" in dependencies
 
 

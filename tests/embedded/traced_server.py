@@ -1,6 +1,6 @@
 """`python -m tests.embedded.traced_server SQLITE_PATH TRACE_PATH`: the embedded database child, logging its SQL.
 
-The same `models.embedded_server` child (patched, as the API runs it), except that every SQLite connection
+The same `embedded` child (patched, as the API runs it), except that every SQLite connection
 appends each statement it runs, with its bound values expanded, as one line of TRACE_PATH. A test can
 truncate the file, make one request, and read back exactly the SQL that the request cost.
 """
@@ -9,7 +9,7 @@ import sqlite3
 import sys
 from typing import Any
 
-from models import embedded_server
+from embedded import server as embedded_server
 
 
 def main() -> None:

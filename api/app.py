@@ -1,0 +1,74 @@
+"""The application factory and its lifespan: one database client per process."""
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from pymongo import AsyncMongoClient
+
+from api.contacts.router import router as contacts_router
+from api.database import connect, init_models
+from api.health.router import router as health_router
+from api.http.contract import install_contract
+from api.http.docs import install_docs
+from api.http.problems import install_error_handlers
+from api.seed.router import router as seed_router
+from api.settings import Settings, get_settings
+from models.channels import set_default_phone_region
+
+logger = logging.getLogger("api")
+
+
+class LifespanState(TypedDict):
+    """What the lifespan hands every request (as `request.state`)."""
+
+    mongo: AsyncMongoClient[dict[str, object]]
+    cursor_secret: bytes
+
+
+def operation_id(route: APIRoute) -> str:
+    """A stable, readable operationId from the endpoint's name: `list_contacts` -> `listContacts`."""
+    head, *rest = route.name.split("_")
+    return head + "".join(word.capitalize() for word in rest)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the API; the database is connected when the lifespan starts."""
+    settings = settings or get_settings()
+    set_default_phone_region(settings.default_phone_region)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[LifespanState]:
+        if settings.mongodb_url is None:
+            raise RuntimeError("MONGODB_URL is not set; start the service with `python -m api`")
+        mongo = connect(settings.mongodb_url.get_secret_value())
+        await init_models(mongo, settings.mongodb_db)
+        loop = asyncio.get_running_loop()
+        logger.info("ready: event loop %s.%s", type(loop).__module__, type(loop).__qualname__)
+        secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else secrets.token_hex(32)
+        try:
+            yield {"mongo": mongo, "cursor_secret": secret.encode()}
+        finally:
+            await mongo.close()
+
+    app = FastAPI(
+        title="Contacts API",
+        version="1.0.0",
+        summary="Create, list, read, change, delete and search contacts.",
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    for router in (contacts_router, seed_router, health_router):
+        app.include_router(router)
+    install_docs(app)
+    install_contract(app)
+    return app

@@ -1,0 +1,1 @@
+"""Contacts: the `/contacts` resource, its rules, its listing and the only code that touches the collection."""

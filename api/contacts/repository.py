@@ -1,0 +1,225 @@
+"""The only code that reads and writes the contacts collection.
+
+Every query is scoped (`Scope.where`), every change is one conditional round trip, and what
+comes back is a `ContactRecord`: the API's fields, with `id` for `_id` and nothing storage-only.
+Beanie declares the collection and its indexes; queries go through the driver (README: "Data access").
+"""
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Required, TypedDict
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+
+from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
+from api.scope import Scope
+from models.contact import (
+    CLIENT_FIELDS,
+    DERIVED_KEYS,
+    HIDDEN_FIELDS,
+    LIST_FIELDS,
+    Contact,
+    ContactFields,
+    is_contact_id,
+    new_contact_id,
+    stored_fields,
+    utc_now,
+)
+
+Document = dict[str, Any]
+RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # everything but the tenant and the derived keys
+
+
+class ContactRecord(TypedDict, total=False):
+    """A contact as the service sees it; a listing's `fields=` may leave out all but `id`."""
+
+    id: Required[str]
+    name: str
+    given_name: str | None
+    family_name: str | None
+    nickname: str | None
+    company: str | None
+    job_title: str | None
+    notes: str | None
+    birthday: str | None
+    tags: list[str]
+    emails: list[dict[str, Any]]
+    phones: list[dict[str, Any]]
+    addresses: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class PageQuery:
+    """The one query that fetches a page: filter, projection, sort and limit (one more, to see if more follow)."""
+
+    filter: Document
+    projection: dict[str, int]
+    sort: list[tuple[str, int]]
+    limit: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of records in order, and the position after its last one when more follow."""
+
+    records: list[ContactRecord]
+    next_after: Position | None
+
+
+def collection() -> AsyncCollection[Document]:
+    """The contacts collection, as Beanie bound it."""
+    bound: AsyncCollection[Document] = Contact.get_pymongo_collection()
+    return bound
+
+
+def new_document(scope: Scope, contact: ContactFields) -> Document:
+    """The complete document a create stores for `contact`, with fresh server-set fields."""
+    now = utc_now()
+    return {
+        "_id": new_contact_id(),
+        "tenant": scope.tenant,
+        **stored_fields(contact),
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+
+
+def to_record(document: Document, fields: Iterable[str] = OUTPUT_FIELDS) -> ContactRecord:
+    """The record of a stored document: `id` plus `fields`, unset ones as null or []."""
+    record: ContactRecord = {"id": document["_id"]}
+    for field in fields:
+        if field != "id":
+            record[field] = document.get(field, [] if field in LIST_FIELDS else None)  # type: ignore[literal-required]
+    return record
+
+
+async def insert(scope: Scope, contact: ContactFields) -> ContactRecord:
+    """Store a new contact."""
+    document = new_document(scope, contact)
+    await collection().insert_one(document)
+    return to_record(document)
+
+
+async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
+    """Store new contacts in one round trip; their ids, in order."""
+    documents = [new_document(scope, contact) for contact in contacts]
+    if documents:
+        await collection().insert_many(documents, ordered=False)
+    return [document["_id"] for document in documents]
+
+
+async def get(scope: Scope, contact_id: str) -> ContactRecord | None:
+    """The contact with `contact_id` in this scope; None when there is none (or the id is malformed)."""
+    if not is_contact_id(contact_id):
+        return None
+    found = await collection().find_one(scope.where(_id=contact_id), RECORD_PROJECTION)
+    return to_record(found) if found is not None else None
+
+
+async def replace(
+    scope: Scope, contact_id: str, contact: ContactFields, versions: Iterable[int] | None
+) -> ContactRecord | None:
+    """Set every client field of a contact whose version is one of `versions` (None: any); None if none matched."""
+    if not is_contact_id(contact_id):
+        return None
+    fields = stored_fields(contact)
+    update: Document = {"$set": fields | {"updated_at": utc_now()}, "$inc": {"version": 1}}
+    cleared = {key: "" for key in (*CLIENT_FIELDS, *DERIVED_KEYS) if key not in fields}
+    if cleared:
+        update["$unset"] = cleared
+    updated = await collection().find_one_and_update(
+        scope.where(_id=contact_id, **_versions(versions)),
+        update,
+        projection=RECORD_PROJECTION,
+        return_document=ReturnDocument.AFTER,
+    )
+    return to_record(updated) if updated is not None else None
+
+
+async def delete(scope: Scope, contact_id: str, versions: Iterable[int] | None) -> bool:
+    """Delete a contact whose version is one of `versions` (None: any); False if none matched."""
+    if not is_contact_id(contact_id):
+        return False
+    result = await collection().delete_one(scope.where(_id=contact_id, **_versions(versions)))
+    return result.deleted_count == 1
+
+
+async def delete_many(scope: Scope, contact_ids: Iterable[str]) -> set[str]:
+    """Delete the listed contacts that exist in this scope; the ids that did."""
+    wanted = sorted({contact_id for contact_id in contact_ids if is_contact_id(contact_id)})
+    found = {document["_id"] async for document in collection().find(scope.where(_id={"$in": wanted}), {"_id": 1})}
+    if found:
+        await collection().delete_many(scope.where(_id={"$in": sorted(found)}))
+    return found
+
+
+def page_query(scope: Scope, query: ContactQuery) -> PageQuery:
+    """The query for one page of a listing, served by a declared index (README: "Indexes")."""
+    key, direction = query.sort_key
+    if query.fields == OUTPUT_FIELDS:
+        projection = {hidden: 0 for hidden in HIDDEN_FIELDS if hidden != key}
+    else:
+        projection = dict.fromkeys((*query.fields[1:], key), 1)
+    return PageQuery(_filter(scope, query), projection, [(key, direction), ("_id", direction)], query.limit + 1)
+
+
+async def find_page(scope: Scope, query: ContactQuery) -> Page:
+    """One page of the listing `query`, and where the next one starts."""
+    plan = page_query(scope, query)
+    found = await collection().find(plan.filter, plan.projection).sort(plan.sort).limit(plan.limit).to_list()
+    page = found[: query.limit]
+    more = len(found) > query.limit
+    key, _ = query.sort_key
+    next_after = (page[-1][key], page[-1]["_id"]) if more else None
+    return Page([to_record(document, query.fields) for document in page], next_after)
+
+
+def _filter(scope: Scope, query: ContactQuery) -> Document:
+    where = scope.where()
+    clauses: list[Document] = []
+    if query.tag_keys:
+        where["tag_keys"] = {"$all": list(query.tag_keys)}
+    if query.email_key is not None:
+        where["email_keys"] = query.email_key
+    if query.phone is not None:
+        where["phones.value"] = query.phone
+    if query.company_key is not None:
+        where["company_key"] = query.company_key
+    if query.updated_since is not None:
+        clauses.append({"updated_at": {"$gte": query.updated_since}})
+    if query.search_terms:
+        # An anchored literal regex is a prefix range for MongoDB's index, and the embedded database runs it
+        # in SQL (a two-sided range inside $elemMatch would make it read every document into Python).
+        clauses.append({"$or": [{"search_terms": {"$elemMatch": {"$regex": _prefix(t)}}} for t in query.search_terms]})
+    if query.after is not None:
+        clauses.append(_after(query))
+    if clauses:
+        where["$and"] = clauses
+    return where
+
+
+def _prefix(term: str) -> str:
+    return "^" + re.escape(term)
+
+
+def _after(query: ContactQuery) -> Document:
+    assert query.after is not None
+    key, direction = query.sort_key
+    value, last_id = query.after
+    beyond = "$gt" if direction == 1 else "$lt"
+    return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: last_id}}]}
+
+
+def _versions(versions: Iterable[int] | None) -> Document:
+    if versions is None:
+        return {}
+    listed = sorted(versions)
+    # An equality when there is one: the embedded database probes the field's types for $in, reading every row.
+    return {"version": listed[0] if len(listed) == 1 else {"$in": listed}}

@@ -1,0 +1,230 @@
+"""HTTP for `/contacts`: parse the request, call one service function, shape the response."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
+from starlette.convertors import Convertor, register_url_convertor
+
+from api.contacts import service
+from api.contacts.repository import ContactRecord
+from api.contacts.schemas import (
+    BulkDelete,
+    BulkItemResult,
+    BulkItems,
+    BulkResult,
+    ContactListParams,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    ContactWrite,
+)
+from api.contacts.service import ItemOutcome
+from api.http.conditional import etag_for, none_match
+from api.http.cursors import decode_cursor, encode_cursor
+from api.http.dependencies import JSON_BODY, MERGE_PATCH_BODY, CurrentScope, CursorSecret, IfMatch
+from api.http.media_types import MERGE_PATCH
+from api.http.problems import problem_of, problem_responses
+from api.idempotency.service import IdempotentRequest
+
+
+class ContactIdConvertor(Convertor[str]):
+    """Route only well-formed ids to a contact, so `/contacts/bulk` is not read as a contact id."""
+
+    regex = "[0-9a-f]{24}"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("contact_id", ContactIdConvertor())
+router = APIRouter(prefix="/contacts", tags=["contacts"])
+ContactId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="The contact's id (24 hex digits).")]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[!-~]{1,255}$",
+        description="Any unique string (a UUID, say): a retry with the same key and body within 24 h replays "
+        "the first response instead of creating a second contact.",
+    ),
+]
+ETAG_HEADER = {"ETag": {"description": "The contact's entity tag (its version).", "schema": {"type": "string"}}}
+LOCATION_HEADER = {"Location": {"description": "The contact's URL.", "schema": {"type": "string"}}}
+
+
+def _links(contact_id: str, *operations: str) -> dict[str, Any]:
+    """OpenAPI links: what a client (and schemathesis' stateful phase) can do next with a contact.
+
+    Changes are conditional on the ETag of the response they follow.
+    """
+    links = {}
+    for operation in operations:
+        parameters = {"contact_id": contact_id}
+        if operation != "getContact":
+            parameters["header.If-Match"] = "$response.header.ETag"
+        links[operation[0].upper() + operation[1:]] = {"operationId": operation, "parameters": parameters}
+    return links
+
+
+CHANGES = ("replaceContact", "patchContact", "deleteContact")
+
+
+def _with_headers(record: ContactRecord, response: Response) -> ContactRecord:
+    response.headers["ETag"] = etag_for(record["version"])
+    return record
+
+
+@router.post(
+    "/bulk",
+    dependencies=JSON_BODY,
+    responses=problem_responses(400, 415, 422),
+    response_model_exclude_none=True,
+    summary="Create up to 100 contacts",
+)
+async def create_contacts_bulk(items: BulkItems, scope: CurrentScope) -> BulkResult:
+    """Each item gets the status it would have had alone (201 with `id`, or 422 with `problem`)."""
+    return _bulk_result(await service.create_contacts(scope, items), success=201)
+
+
+@router.post(
+    "/bulk-delete",
+    dependencies=JSON_BODY,
+    responses=problem_responses(400, 415, 422),
+    response_model_exclude_none=True,
+    summary="Delete up to 100 contacts",
+)
+async def delete_contacts_bulk(body: BulkDelete, scope: CurrentScope) -> BulkResult:
+    """Each id gets the status its delete would have had alone (204, or 404 with `problem`)."""
+    return _bulk_result(await service.delete_contacts(scope, body.ids), success=204)
+
+
+def _bulk_result(outcomes: list[ItemOutcome], *, success: int) -> BulkResult:
+    return BulkResult(
+        results=[
+            BulkItemResult(status=success, id=outcome.id)
+            if outcome.error is None
+            else BulkItemResult(status=outcome.error.status, id=outcome.id, problem=problem_of(outcome.error))
+            for outcome in outcomes
+        ]
+    )
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    dependencies=JSON_BODY,
+    response_model=ContactOut,
+    responses={
+        201: {
+            "headers": {**ETAG_HEADER, **LOCATION_HEADER},
+            "links": _links("$response.body#/id", "getContact", *CHANGES),
+        },
+        **problem_responses(400, 409, 415, 422),
+    },
+    summary="Create a contact",
+)
+async def create_contact(
+    body: ContactWrite,
+    request: Request,
+    response: Response,
+    scope: CurrentScope,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
+    """Store a new contact; its URL is in `Location`. With `Idempotency-Key`, retries are safe."""
+    idempotency = None
+    if idempotency_key is not None:
+        idempotency = IdempotentRequest.of("createContact", idempotency_key, await request.json())
+    created = await service.create_contact(scope, body, idempotency)
+    response.headers["Location"] = f"/contacts/{created.contact['id']}"
+    if created.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return _with_headers(created.contact, response)
+
+
+@router.get(
+    "",
+    response_model=ContactPage,
+    responses={
+        200: {"links": _links("$response.body#/items/0/id", "getContact")},
+        **problem_responses(400, 422),
+    },
+    summary="List and search contacts",
+)
+async def list_contacts(
+    params: Annotated[ContactListParams, Query()], scope: CurrentScope, secret: CursorSecret
+) -> dict[str, Any]:
+    """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted."""
+    after = decode_cursor(params.cursor, secret) if params.cursor is not None else None
+    page = await service.list_contacts(scope, params, after)
+    next_cursor = encode_cursor(page.next_position, secret) if page.next_position is not None else None
+    return {"items": page.contacts, "next_cursor": next_cursor}
+
+
+@router.get(
+    "/{contact_id:contact_id}",
+    response_model=ContactOut,
+    responses={
+        200: {"headers": ETAG_HEADER, "links": _links("$request.path.contact_id", *CHANGES)},
+        304: {"description": "Not Modified: `If-None-Match` names the current version."},
+        **problem_responses(404),
+    },
+    summary="Get a contact",
+)
+async def get_contact(
+    contact_id: ContactId,
+    response: Response,
+    scope: CurrentScope,
+    if_none_match: Annotated[str | None, Header(description="ETag you already have; 304 if still current.")] = None,
+) -> Any:
+    """One contact by id, with its `ETag`."""
+    record = await service.get_contact(scope, contact_id)
+    if none_match(if_none_match, record["version"]):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(record["version"])})
+    return _with_headers(record, response)
+
+
+@router.put(
+    "/{contact_id:contact_id}",
+    dependencies=JSON_BODY,
+    response_model=ContactOut,
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 412, 415, 422, 428)},
+    summary="Replace a contact",
+)
+async def replace_contact(
+    contact_id: ContactId, body: ContactWrite, response: Response, scope: CurrentScope, precondition: IfMatch
+) -> Any:
+    """Replace every client-set field; honours `If-Match` (412 when stale)."""
+    return _with_headers(await service.replace_contact(scope, contact_id, body, precondition), response)
+
+
+@router.patch(
+    "/{contact_id:contact_id}",
+    dependencies=MERGE_PATCH_BODY,
+    response_model=ContactOut,
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 412, 415, 422, 428)},
+    summary="Change some fields of a contact",
+)
+async def patch_contact(
+    contact_id: ContactId,
+    body: Annotated[ContactPatch, Body(media_type=MERGE_PATCH)],
+    response: Response,
+    scope: CurrentScope,
+    precondition: IfMatch,
+) -> Any:
+    """Apply a JSON merge patch (RFC 7396): null clears a field, lists are replaced whole."""
+    patch = body.model_dump(mode="json", exclude_unset=True)
+    return _with_headers(await service.patch_contact(scope, contact_id, patch, precondition), response)
+
+
+@router.delete(
+    "/{contact_id:contact_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(404, 412, 428),
+    summary="Delete a contact",
+)
+async def delete_contact(contact_id: ContactId, scope: CurrentScope, precondition: IfMatch) -> None:
+    """Delete a contact; honours `If-Match`."""
+    await service.delete_contact(scope, contact_id, precondition)

@@ -1,0 +1,165 @@
+"""The rules of the contacts resource, free of HTTP: routes call these, these call the repository."""
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from pydantic import BaseModel, ValidationError
+
+from api.contacts import listing, repository
+from api.contacts.merge_patch import merge_patch
+from api.contacts.repository import ContactRecord
+from api.contacts.schemas import ContactListParams, ContactWrite
+from api.errors import ApiError, Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from api.idempotency.service import IdempotentRequest, run_once
+from api.preconditions import Precondition
+from api.scope import Scope
+from models.contact import CLIENT_FIELDS, ContactFields, fold
+
+PATCH_RETRIES = 10
+
+
+class ContactNotFound(NotFound):
+    """No contact has the requested id (in this scope)."""
+
+    def __init__(self) -> None:
+        super().__init__("No contact has this id.")
+
+
+class StaleContact(PreconditionFailed):
+    """The contact changed since the client read the ETag it sent."""
+
+    def __init__(self) -> None:
+        super().__init__("The contact has changed since that ETag; GET it again and retry.")
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A created contact, and whether it is the replay of an earlier request with the same Idempotency-Key."""
+
+    contact: ContactRecord
+    replayed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContactPage:
+    """A page of contacts, and the cursor position after it when more follow."""
+
+    contacts: list[ContactRecord]
+    next_position: list[Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What happened to one item of a bulk request: the contact's id, or the error it would have had alone."""
+
+    id: str | None = None
+    error: ApiError | None = None
+
+
+async def create_contact(scope: Scope, contact: ContactFields, idempotency: IdempotentRequest | None = None) -> Created:
+    """Store a new contact; with an Idempotency-Key, a retry gets the first result instead of a second contact."""
+    if idempotency is None:
+        return Created(await repository.insert(scope, contact))
+
+    async def insert() -> dict[str, Any]:
+        return dict(await repository.insert(scope, contact))
+
+    outcome = await run_once(scope, idempotency, insert)
+    return Created(cast(ContactRecord, outcome.result), outcome.replayed)
+
+
+async def get_contact(scope: Scope, contact_id: str) -> ContactRecord:
+    """The contact with `contact_id`; a malformed id is simply not found."""
+    found = await repository.get(scope, contact_id)
+    if found is None:
+        raise ContactNotFound
+    return found
+
+
+async def replace_contact(
+    scope: Scope, contact_id: str, contact: ContactFields, precondition: Precondition | None
+) -> ContactRecord:
+    """Replace every client field of a contact in one conditional update."""
+    updated = await repository.replace(scope, contact_id, contact, _versions(precondition))
+    if updated is None:
+        await get_contact(scope, contact_id)  # 404 when it is gone
+        raise StaleContact
+    return updated
+
+
+async def patch_contact(
+    scope: Scope, contact_id: str, patch: dict[str, Any], precondition: Precondition | None
+) -> ContactRecord:
+    """Apply a JSON merge patch; without If-Match, retry on a concurrent change so none is lost."""
+    for _ in range(PATCH_RETRIES):
+        current = await get_contact(scope, contact_id)
+        if precondition is not None and not precondition.allows(current["version"]):
+            raise StaleContact
+        merged = merge_patch({key: current.get(key) for key in CLIENT_FIELDS if current.get(key) is not None}, patch)
+        contact = validated(ContactWrite, merged)
+        updated = await repository.replace(scope, contact_id, contact, [current["version"]])
+        if updated is not None:
+            return updated
+        if precondition is not None:
+            raise StaleContact
+    raise Conflict("The contact is changing too often to patch; retry.")
+
+
+async def delete_contact(scope: Scope, contact_id: str, precondition: Precondition | None) -> None:
+    """Delete a contact (if its version still matches the precondition)."""
+    if not await repository.delete(scope, contact_id, _versions(precondition)):
+        await get_contact(scope, contact_id)
+        raise StaleContact
+
+
+async def list_contacts(scope: Scope, params: ContactListParams, after: list[Any] | None = None) -> ContactPage:
+    """One page of contacts, filtered and sorted; `after` is the position that `params.cursor` carried."""
+    sort = listing.parse_sort(params.sort)
+    query = listing.ContactQuery(
+        limit=params.limit,
+        sort=sort,
+        fields=listing.parse_fields(params.fields),
+        search_terms=listing.search_terms(params.q) if params.q is not None else (),
+        tag_keys=tuple(fold(tag) for tag in params.tag or ()),
+        email_key=listing.email_key(params.email) if params.email is not None else None,
+        phone=listing.phone_value(params.phone) if params.phone is not None else None,
+        company_key=fold(params.company) if params.company is not None else None,
+        updated_since=params.updated_since,
+        after=listing.check_position(sort, after) if after is not None else None,
+    )
+    page = await repository.find_page(scope, query)
+    next_position = listing.cursor_payload(sort, page.next_after) if page.next_after is not None else None
+    return ContactPage(page.records, next_position)
+
+
+async def create_contacts(scope: Scope, items: list[dict[str, Any]]) -> list[ItemOutcome]:
+    """Validate each item on its own; store the valid ones in one round trip."""
+    outcomes: list[ItemOutcome | ContactFields] = []
+    for item in items:
+        try:
+            outcomes.append(validated(ContactWrite, item))
+        except UnprocessableContent as error:
+            outcomes.append(ItemOutcome(error=error))
+    ids = iter(await repository.insert_many(scope, [item for item in outcomes if isinstance(item, ContactFields)]))
+    return [item if isinstance(item, ItemOutcome) else ItemOutcome(id=next(ids)) for item in outcomes]
+
+
+async def delete_contacts(scope: Scope, contact_ids: list[str]) -> list[ItemOutcome]:
+    """Delete the listed contacts that exist in this scope; the others are not found."""
+    deleted = await repository.delete_many(scope, contact_ids)
+    return [
+        ItemOutcome(id=contact_id) if contact_id in deleted else ItemOutcome(id=contact_id, error=ContactNotFound())
+        for contact_id in contact_ids
+    ]
+
+
+def validated[Model: BaseModel](schema: type[Model], data: Any) -> Model:
+    """`data` validated against `schema`; a 422 pointing into the body when it does not fit."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as error:
+        raise UnprocessableContent.from_body_error(error) from None
+
+
+def _versions(precondition: Precondition | None) -> frozenset[int] | None:
+    return precondition.expected_versions if precondition is not None else None

@@ -1,0 +1,138 @@
+"""RFC 9457 problem details, and the one path that turns any error into `application/problem+json`."""
+
+import json
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+
+from api.errors import (
+    ApiError,
+    MalformedRequest,
+    UnprocessableContent,
+    ValidationIssue,
+    count_issues,
+    validation_issues,
+)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger("api.errors")
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+class ProblemDetails(BaseModel):
+    """An RFC 9457 problem document; every error response has this shape."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "/problems/validation-error",
+                    "title": "Unprocessable Content",
+                    "status": 422,
+                    "detail": "The request has 1 invalid value.",
+                    "errors": [{"location": "body", "pointer": "/name", "detail": "Field required"}],
+                }
+            ]
+        }
+    )
+
+    type: str = Field(default="about:blank", description="URI reference naming the problem type.")
+    title: str
+    status: int = Field(ge=400, le=599)
+    detail: str | None = None
+    errors: list[ValidationIssue] | None = None
+
+
+class ProblemResponse(JSONResponse):
+    """A JSON response with the problem media type."""
+
+    media_type = PROBLEM_MEDIA_TYPE
+
+    def render(self, content: Any) -> bytes:
+        # ASCII escapes: a problem may quote text that is not encodable as UTF-8 (a lone surrogate).
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def problem_details(
+    status: int, *, type_: str = "about:blank", detail: str | None = None, errors: list[ValidationIssue] | None = None
+) -> ProblemDetails:
+    """A problem document; the title is always the status's standard phrase."""
+    return ProblemDetails(type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+
+
+def problem_of(error: ApiError) -> ProblemDetails:
+    """The problem document of an error raised by a route or a service."""
+    return problem_details(error.status, type_=error.type, detail=error.detail, errors=error.errors)
+
+
+def problem(
+    status: int,
+    *,
+    type_: str = "about:blank",
+    detail: str | None = None,
+    errors: list[ValidationIssue] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ProblemResponse:
+    """A problem response."""
+    body = problem_details(status, type_=type_, detail=detail, errors=errors)
+    return ProblemResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry documenting each error status an operation can return."""
+    return {status: {"model": ProblemDetails, "description": HTTPStatus(status).phrase} for status in statuses}
+
+
+async def _on_api_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, ApiError)
+    body = problem_of(error).model_dump(exclude_none=True)
+    return ProblemResponse(body, status_code=error.status, headers=error.headers)
+
+
+async def _on_validation_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, RequestValidationError)
+    if any(item["type"] == "json_invalid" for item in error.errors()):
+        return problem(400, type_=MalformedRequest.type, detail="The request body is not valid JSON.")
+    issues = validation_issues(error.errors())
+    return problem(422, type_=UnprocessableContent.type, detail=count_issues(issues), errors=issues)
+
+
+def _allowed_methods(request: Request) -> str:
+    # Starlette's 405 names only the first route matching the path; RFC 9110 wants all of them.
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes)
+    ]
+    return ", ".join(allowed)
+
+
+async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
+    assert isinstance(error, StarletteHTTPException)
+    phrase = HTTPStatus(error.status_code).phrase
+    detail = error.detail if error.detail and error.detail != phrase else None
+    headers = error.headers
+    if error.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(error.status_code, detail=detail, headers=headers)
+
+
+async def _on_unexpected_error(request: Request, error: Exception) -> ProblemResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, detail="The server could not complete the request.")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Route every error, expected or not, through the problem+json path."""
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(RequestValidationError, _on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    app.add_exception_handler(Exception, _on_unexpected_error)

@@ -1,0 +1,1 @@
+"""`Idempotency-Key`: safe retries of creates."""

@@ -1,0 +1,1 @@
+"""The seed blog post's two routes (`GET /`, `POST /new`)."""

@@ -1,1 +1,0 @@
-"""Business rules, free of HTTP: routes call these, these call the document models."""

@@ -1,0 +1,90 @@
+"""Shared pieces: installing a replacement method, and the SQL expressions behind the engine's sort order.
+
+The engine orders a field `f` by `bucket(f)`, a `CASE json_type(...)` expression giving the BSON type's
+sort bucket (`sort_type_expression_sql`), and then by `value(f)`, the stored JSON value or the value of a
+tagged one such as a datetime (`value_expression_sql`). The accelerator indexes are built on exactly these
+expressions, and every predicate the patches add is written in them, so that SQLite matches the two.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from mongoeco.core.bson_ordering import SQLITE_SORT_BUCKET_WEIGHTS
+from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.engines.sqlite_query import json_path_for_field, sort_type_expression_sql, value_expression_sql
+
+from embedded.patches import ORIGINAL_ATTRIBUTE
+
+# BSON sort buckets (their values are pinned in __init__).
+NUMBER_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["number"]
+STRING_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["string"]
+OBJECT_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["plain-object"]
+ARRAY_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["array"]
+BOOL_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["bool"]
+DATETIME_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["datetime"]
+FALLBACK_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["fallback"]
+
+OBJECTID_BUCKET = SQLITE_SORT_BUCKET_WEIGHTS["objectid"]
+
+# Documents whose stored `_id` has sort bucket `?` and sort value `?`: for a `str` `_id`, the string bucket and
+# its text; for an ObjectId, the objectid bucket and its hex. Only they can be BSON-equal to that `_id`.
+# An equality seek in the `_id` accelerator (no INDEXED BY: without the index it is slow, but still right).
+ID_CANDIDATES_SQL = (
+    "SELECT storage_key, document FROM documents "  # noqa: S608 (the engine's own expressions; values are bound)
+    f"WHERE db_name = ? AND coll_name = ? AND {sort_type_expression_sql('_id')} = ? "
+    f"AND {value_expression_sql('_id')} = ?"
+)
+
+_originals: dict[str, Callable[..., Any]] = {}
+
+
+def replace_method(name: str, replacement: Callable[..., Any]) -> None:
+    """Install `replacement` as `SQLiteEngine.<name>`, remembering the original for `original()` and the pins."""
+    current = getattr(SQLiteEngine, name)
+    current = getattr(current, ORIGINAL_ATTRIBUTE, current)  # never wrap a replacement
+    _originals[name] = current
+    replacement.__name__ = name
+    replacement.__qualname__ = f"SQLiteEngine.{name}"
+    setattr(replacement, ORIGINAL_ATTRIBUTE, current)
+    setattr(SQLiteEngine, name, replacement)
+
+
+def original(name: str) -> Callable[..., Any]:
+    """The `SQLiteEngine` method that `replace_method(name, ...)` replaced."""
+    return _originals[name]
+
+
+def is_plain_field(field: object) -> bool:
+    """A top-level field name that is safe to inline in SQL (no dots, operators or quotes)."""
+    return (
+        isinstance(field, str)
+        and field != ""
+        and "." not in field
+        and not field.startswith("$")
+        and "'" not in field
+        and '"' not in field
+    )
+
+
+def bucket_sql(field: str) -> str:
+    """The engine's BSON sort-bucket expression for `field`."""
+    return sort_type_expression_sql(field)
+
+
+def value_sql(field: str) -> str:
+    """The engine's sort-value expression for `field`."""
+    return value_expression_sql(field)
+
+
+def exists_sql(condition: str) -> str:
+    """SELECT whether a document of the collection (bound as `?, ?`) meets `condition`.
+
+    `condition` is built only from the engine's SQL expressions and from field names that `is_plain_field`
+    accepted or that are quoted as the engine quotes them. Every value is a bound parameter.
+    """
+    return f"SELECT 1 FROM documents WHERE db_name = ? AND coll_name = ? AND {condition} LIMIT 1"  # noqa: S608
+
+
+def path_literal(field: str) -> str:
+    """The JSON path of `field` as a quoted SQL literal, written as the engine writes it."""
+    return "'" + json_path_for_field(field).replace("'", "''") + "'"

@@ -1,0 +1,178 @@
+"""Implied predicates: redundant, index-friendly terms proven to follow from a filter in the current snapshot.
+
+SQLite cannot seek on the engine's WHERE clause (`CASE ... END > ? OR (json_type(...) = 'text' AND
+json_extract(...) > ?)`). From the query plan, `field_bounds` derives for each field a BSON sort bucket
+`B` and bounds `lo <= value <= hi`. Only string and datetime values are used, because their SQL value is a
+canonical, order-preserving text. The bounds hold for every matching row whose `bucket(field) == B`: AND
+keeps the tighter bound and OR the looser one. `implied_predicates` then runs two indexed probes on the
+same connection (the same read snapshot): is there a row matching the original WHERE whose `bucket(field)`
+is below `B`, or above it? Only when there is none does it add `bucket(field) = B AND value(field) >= lo
+[AND <= hi]`. Those terms are implied by the WHERE clause for this snapshot, so the rows returned do not
+change; only the access path does.
+
+A field is used only when an accelerator has it right after fields already fixed by an equality, because
+that is where the added terms let SQLite seek. An `_id` equality is used alone: it reads at most one row.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from mongoeco.core.query_plan import (
+    AndCondition,
+    EqualsCondition,
+    GreaterThanCondition,
+    GreaterThanOrEqualCondition,
+    LessThanCondition,
+    LessThanOrEqualCondition,
+    OrCondition,
+)
+from mongoeco.engines.sqlite import SQLiteEngine
+from mongoeco.engines.sqlite_query import _normalize_comparable_value
+
+from embedded.patches.accelerators import declared_keys
+from embedded.patches.common import (
+    DATETIME_BUCKET,
+    STRING_BUCKET,
+    bucket_sql,
+    exists_sql,
+    is_plain_field,
+    value_sql,
+)
+
+type Bound = tuple[int, str | None, str | None]
+"""(bucket B, lo, hi): a matching row with bucket(field) == B has lo <= value(field) <= hi; None is open."""
+
+_BUCKET_OF_TYPE = {"string": STRING_BUCKET, "datetime": DATETIME_BUCKET}
+
+
+@dataclass(slots=True)
+class Implied:
+    """The added WHERE terms and their parameters, and the fields whose bucket, or value, they fix."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+    fixed_bucket: set[str] = field(default_factory=set)
+    fixed_value: set[str] = field(default_factory=set)
+
+
+def _bucket_and_text(value: object) -> tuple[int, str] | None:
+    """The sort bucket and SQL text of a string or datetime query value, else None."""
+    try:
+        value_type, comparable = _normalize_comparable_value(value)
+    except (NotImplementedError, TypeError, ValueError):
+        return None
+    bucket = _BUCKET_OF_TYPE.get(value_type)
+    if bucket is None or not isinstance(comparable, str):
+        return None
+    return bucket, comparable
+
+
+def _merge_and(merged: dict[str, Bound], name: str, bound: Bound) -> None:
+    current = merged.get(name)
+    if current is None:
+        merged[name] = bound
+        return
+    if current[0] != bound[0]:
+        return  # keep the first bucket: the other conjunct says nothing about it
+    lows = [value for value in (current[1], bound[1]) if value is not None]
+    highs = [value for value in (current[2], bound[2]) if value is not None]
+    merged[name] = (current[0], max(lows, default=None), min(highs, default=None))
+
+
+def _merge_or(branches: list[dict[str, Bound]]) -> dict[str, Bound]:
+    merged: dict[str, Bound] = {}
+    for name, first in branches[0].items():
+        bounds = [branch.get(name) for branch in branches]
+        known = [bound for bound in bounds if bound is not None and bound[0] == first[0]]
+        if len(known) != len(bounds):
+            continue
+        lows = [bound[1] for bound in known]
+        highs = [bound[2] for bound in known]
+        low = None if None in lows else min(value for value in lows if value is not None)
+        high = None if None in highs else max(value for value in highs if value is not None)
+        if low is not None or high is not None:
+            merged[name] = (first[0], low, high)
+    return merged
+
+
+def field_bounds(plan: Any) -> dict[str, Bound]:
+    """Per top-level field, the bucket and value bounds that every row matching `plan` in that bucket obeys."""
+    if isinstance(
+        plan,
+        EqualsCondition
+        | GreaterThanCondition
+        | GreaterThanOrEqualCondition
+        | LessThanCondition
+        | LessThanOrEqualCondition,
+    ):
+        found = _bucket_and_text(plan.value) if is_plain_field(plan.field) else None
+        if found is None:
+            return {}
+        bucket, text = found
+        if isinstance(plan, EqualsCondition):
+            return {plan.field: (bucket, text, text)}
+        if isinstance(plan, GreaterThanCondition | GreaterThanOrEqualCondition):
+            return {plan.field: (bucket, text, None)}
+        return {plan.field: (bucket, None, text)}
+    if isinstance(plan, AndCondition):
+        merged: dict[str, Bound] = {}
+        for clause in plan.clauses:
+            for name, bound in field_bounds(clause).items():
+                _merge_and(merged, name, bound)
+        return merged
+    if isinstance(plan, OrCondition) and plan.clauses:
+        return _merge_or([field_bounds(clause) for clause in plan.clauses])
+    return {}
+
+
+def implied_predicates(
+    engine: SQLiteEngine, db_name: str, coll_name: str, plan: Any, where_sql: str, where_params: list[object]
+) -> Implied:
+    """The implied terms for `where_sql` that hold in this snapshot, for fields that can seek an accelerator."""
+    implied = Implied()
+    remaining = field_bounds(plan)
+    if not remaining:
+        return implied
+    identity = remaining.get("_id")
+    if identity is not None and identity[1] is not None and identity[1] == identity[2]:
+        # `_id` is unique: its seek reads at most one row. Left with other implied terms (the tenant), SQLite,
+        # which has no statistics, may prefer their index and walk every row of the tenant instead.
+        remaining = {"_id": identity}
+    accelerators = [tuple(name for name, _ in key) for key in declared_keys(engine, db_name, coll_name)]
+    conn = engine._require_connection()
+    while True:
+        # Fields bounded by an equality first: fixing them extends the prefix that the index can seek.
+        candidates = sorted(remaining, key=lambda name: remaining[name][1] != remaining[name][2])
+        seekable = [
+            name
+            for name in candidates
+            if any(name in acc and set(acc[: acc.index(name)]) <= implied.fixed_value for acc in accelerators)
+        ]
+        if not seekable:
+            return implied
+        name = seekable[0]
+        bucket, low, high = remaining.pop(name)
+        prefix = "".join(f"{clause} AND " for clause in implied.clauses)
+        if any(
+            conn.execute(
+                exists_sql(f"{prefix}{bucket_sql(name)} {operator} ? AND ({where_sql})"),
+                (db_name, coll_name, *implied.params, bucket, *where_params),
+            ).fetchone()
+            is not None
+            for operator in ("<", ">")
+        ):
+            continue  # some matching row has another type here: nothing is implied for this field
+        implied.clauses.append(f"{bucket_sql(name)} = ?")
+        implied.params.append(bucket)
+        implied.fixed_bucket.add(name)
+        if low is not None and low == high:
+            implied.clauses.append(f"{value_sql(name)} = ?")
+            implied.params.append(low)
+            implied.fixed_value.add(name)
+            continue
+        if low is not None:
+            implied.clauses.append(f"{value_sql(name)} >= ?")
+            implied.params.append(low)
+        if high is not None:
+            implied.clauses.append(f"{value_sql(name)} <= ?")
+            implied.params.append(high)

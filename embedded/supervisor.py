@@ -1,0 +1,112 @@
+"""The supervisor: starts the embedded database child (`python -m embedded PATH`) and stops it.
+
+`EmbeddedDatabase` reads the child's URI from its first line of output and waits for a
+ping. The child runs in a session of its own, so a terminal's Ctrl-C reaches the API
+first; it stops cleanly on SIGTERM, SIGINT, or when its parent goes away (its stdin
+closes), so it can never outlive the service.
+"""
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+START_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
+
+
+class EmbeddedDatabaseError(RuntimeError):
+    """The embedded database could not be started."""
+
+
+class EmbeddedDatabase:
+    """Handle on a running embedded database child process; use as a context manager."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.uri = ""
+        self._process: subprocess.Popen[str] | None = None
+
+    @property
+    def is_running(self) -> bool:
+        """Whether the child process was launched and has not exited."""
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> str:
+        """Start the server, wait until it answers a ping, and return its MongoDB URI."""
+        self.launch()
+        return self.wait_ready()
+
+    def command(self) -> list[str]:
+        """The child's command line: this package, serving `path`."""
+        return [sys.executable, "-m", "embedded", str(self.path)]
+
+    def launch(self) -> None:
+        """Spawn the server process without waiting for it (it takes a while to import)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+            self.command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        )
+
+    def wait_ready(self) -> str:
+        """Wait until the launched server answers a ping; return its MongoDB URI."""
+        if self._process is None or self._process.stdout is None:
+            raise EmbeddedDatabaseError("embedded database was not launched")
+        self.uri = self._process.stdout.readline().strip()
+        if not self.uri.startswith("mongodb://"):
+            code = self._process.poll()
+            self.stop()
+            raise EmbeddedDatabaseError(f"embedded database did not start (exit code {code})")
+        self._wait_for_ping()
+        return self.uri
+
+    def _wait_for_ping(self) -> None:
+        # Imported here, not at the top: `python -m api` imports this module before it launches the child,
+        # and pymongo takes about 0.4 s to import.
+        from pymongo import MongoClient
+        from pymongo.errors import PyMongoError
+
+        deadline = time.monotonic() + START_TIMEOUT
+        client: MongoClient[dict[str, object]]
+        with MongoClient(self.uri, serverSelectionTimeoutMS=500) as client:
+            while True:
+                try:
+                    client.admin.command("ping")
+                    return
+                except PyMongoError as error:
+                    if time.monotonic() > deadline:
+                        self.stop()
+                        raise EmbeddedDatabaseError("embedded database did not answer a ping") from error
+
+    def stop(self) -> None:
+        """Ask the server to finish its work and exit; kill it only if it does not."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()

@@ -1,0 +1,129 @@
+"""The generated Python SDK (openapi-python-client) drives the real app: lifecycle, search, paging, problems."""
+
+from http import HTTPStatus
+from typing import Any
+
+from tests.contract.sdk.conftest import PythonSdk
+
+MISSING_ID = "0123456789abcdef01234567"  # well-formed, never created
+
+
+def create(sdk: PythonSdk, sdk_client: Any, name: str, **fields: Any) -> Any:
+    """Create a contact through the SDK and insist on a typed 201."""
+    response = sdk.create_contact.sync_detailed(client=sdk_client, body=sdk.models.ContactWrite(name=name, **fields))
+    assert response.status_code == HTTPStatus.CREATED, response.content
+    return response
+
+
+def test_create_returns_a_typed_contact_with_its_location_and_etag(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    email = python_sdk.models.EmailEntry(value="Ada@Example.com", primary=True)
+
+    response = create(python_sdk, sdk_client, "Ada Lovelace", emails=[email], tags=["vip"])
+
+    contact = response.parsed
+    assert isinstance(contact, python_sdk.models.ContactOut)
+    assert response.headers["location"] == f"/contacts/{contact.id}"
+    assert response.headers["etag"] == '"1"'
+    assert (contact.name, contact.version, contact.tags) == ("Ada Lovelace", 1, ["vip"])
+    assert contact.emails[0].value == "Ada@example.com"  # normalised by the server, parsed by the SDK
+
+
+def test_get_returns_the_contact_with_its_etag_and_304_for_that_etag(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    contact = create(python_sdk, sdk_client, "Grace Hopper").parsed
+
+    fresh = python_sdk.get_contact.sync_detailed(contact.id, client=sdk_client)
+    cached = python_sdk.get_contact.sync_detailed(contact.id, client=sdk_client, if_none_match=fresh.headers["etag"])
+
+    assert fresh.status_code == HTTPStatus.OK
+    assert isinstance(fresh.parsed, python_sdk.models.ContactOut)
+    assert fresh.parsed.to_dict() == contact.to_dict()
+    assert fresh.headers["etag"] == '"1"'
+    assert cached.status_code == HTTPStatus.NOT_MODIFIED
+    assert cached.parsed is None
+
+
+def test_patch_with_current_etag_applies_and_with_stale_etag_is_a_typed_412(
+    python_sdk: PythonSdk, sdk_client: Any
+) -> None:
+    created = create(python_sdk, sdk_client, "Ada Lovelace", nickname="Countess")
+    contact_id, etag = created.parsed.id, created.headers["etag"]
+    patch = python_sdk.models.ContactPatch(company="Analytical Engines", nickname=None)
+
+    applied = python_sdk.patch_contact.sync_detailed(contact_id, client=sdk_client, body=patch, if_match=etag)
+    stale = python_sdk.patch_contact.sync_detailed(
+        contact_id, client=sdk_client, body=python_sdk.models.ContactPatch(company="Too Late"), if_match=etag
+    )
+
+    assert applied.status_code == HTTPStatus.OK
+    assert isinstance(applied.parsed, python_sdk.models.ContactOut)
+    assert (applied.parsed.company, applied.parsed.nickname, applied.parsed.version) == ("Analytical Engines", None, 2)
+    assert applied.headers["etag"] == '"2"'
+    assert stale.status_code == HTTPStatus.PRECONDITION_FAILED
+    assert stale.headers["content-type"] == "application/problem+json"
+    assert isinstance(stale.parsed, python_sdk.models.ProblemDetails)
+    assert stale.parsed.status == HTTPStatus.PRECONDITION_FAILED
+    assert python_sdk.get_contact.sync(contact_id, client=sdk_client).company == "Analytical Engines"
+
+
+def test_search_by_q_returns_only_the_matching_contacts(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    for name in ("Ada Lovelace", "Adam Smith", "Grace Hopper"):
+        create(python_sdk, sdk_client, name)
+
+    page = python_sdk.list_contacts.sync(client=sdk_client, q="ada", sort=python_sdk.models.ListContactsSort.NAME)
+
+    assert isinstance(page, python_sdk.models.ContactPage)
+    assert [item.name for item in page.items] == ["Ada Lovelace", "Adam Smith"]
+    assert page.next_cursor is None
+
+
+def test_following_next_cursor_visits_every_contact_exactly_once(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    created = {create(python_sdk, sdk_client, f"Paged {n}", tags=["paged"]).parsed.id for n in range(5)}
+    create(python_sdk, sdk_client, "Not paged", tags=["other"])
+
+    seen: list[str] = []
+    page_sizes: list[int] = []
+    cursor = python_sdk.types.UNSET
+    for _ in range(10):  # 5 contacts in pages of 2 need 3 pages; more means the cursor never ends
+        page = python_sdk.list_contacts.sync(client=sdk_client, tag=["paged"], limit=2, cursor=cursor)
+        assert isinstance(page, python_sdk.models.ContactPage)
+        seen += [item.id for item in page.items]
+        page_sizes.append(len(page.items))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+
+    assert page_sizes == [2, 2, 1]
+    assert sorted(seen) == sorted(created)  # every one, and none twice
+
+
+def test_delete_removes_the_contact(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    created = create(python_sdk, sdk_client, "Ada Lovelace")
+    contact_id = created.parsed.id
+
+    deleted = python_sdk.delete_contact.sync_detailed(contact_id, client=sdk_client, if_match=created.headers["etag"])
+    after = python_sdk.get_contact.sync_detailed(contact_id, client=sdk_client)
+
+    assert deleted.status_code == HTTPStatus.NO_CONTENT
+    assert after.status_code == HTTPStatus.NOT_FOUND
+
+
+def test_unknown_id_is_a_typed_404_problem(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    response = python_sdk.get_contact.sync_detailed(MISSING_ID, client=sdk_client)
+
+    assert response.status_code == HTTPStatus.NOT_FOUND
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.parsed
+    assert isinstance(problem, python_sdk.models.ProblemDetails)
+    assert (problem.status, problem.title) == (404, "Not Found")
+
+
+def test_invalid_body_is_a_typed_422_problem_pointing_at_the_field(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    response = python_sdk.create_contact.sync_detailed(client=sdk_client, body=python_sdk.models.ContactWrite(name=""))
+
+    assert response.status_code == HTTPStatus.UNPROCESSABLE_CONTENT
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.parsed
+    assert isinstance(problem, python_sdk.models.ProblemDetails)
+    assert problem.status == HTTPStatus.UNPROCESSABLE_CONTENT
+    assert isinstance(problem.errors[0], python_sdk.models.ValidationIssue)
+    assert (problem.errors[0].location, problem.errors[0].pointer) == ("body", "/name")

@@ -1,0 +1,171 @@
+// The generated TypeScript SDK (@hey-api/openapi-ts, fetch client) drives the real app.
+// Run by tests/contract/sdk/test_typescript_sdk.py (it generates the SDK and starts the app), or by hand:
+//   make sdk && cd openapi/tools && API_BASE_URL=http://127.0.0.1:8000 node --import tsx --test ../../tests/contract/sdk/typescript_sdk.test.ts
+// Every test shares one app and database, so each one works on contacts only it creates.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { before, test } from "node:test";
+
+import { client } from "../../../build/sdk/typescript/client.gen";
+import {
+  type ContactOut,
+  type ContactPage,
+  type ContactWrite,
+  type ListContactsData,
+  type ProblemDetails,
+  createContact,
+  deleteContact,
+  getContact,
+  listContacts,
+  patchContact,
+} from "../../../build/sdk/typescript/index";
+
+const MISSING_ID = "0123456789abcdef01234567"; // well-formed, never created
+const PROBLEM_JSON = "application/problem+json";
+
+const unique = (): string => randomUUID().replaceAll("-", "").slice(0, 12);
+
+before(() => {
+  const baseUrl = process.env.API_BASE_URL;
+  assert.ok(baseUrl, "set API_BASE_URL to the app's base URL, e.g. http://127.0.0.1:8000");
+  client.setConfig({ baseUrl });
+});
+
+async function create(body: ContactWrite): Promise<{ contact: ContactOut; response: Response }> {
+  const { data, error, response } = await createContact({ body });
+  assert.equal(response.status, 201, JSON.stringify(error));
+  assert.ok(data);
+  return { contact: data, response };
+}
+
+test("create returns a typed contact with its Location and ETag", async () => {
+  const { contact, response } = await create({
+    name: "Ada Lovelace",
+    emails: [{ value: "Ada@Example.com", primary: true }],
+    tags: ["vip"],
+  });
+
+  assert.equal(response.headers.get("location"), `/contacts/${contact.id}`);
+  assert.equal(response.headers.get("etag"), '"1"');
+  assert.deepEqual([contact.name, contact.version, contact.tags], ["Ada Lovelace", 1, ["vip"]]);
+  assert.equal(contact.emails[0]?.value, "Ada@example.com"); // normalised by the server
+});
+
+test("get returns the contact with its ETag, and 304 for that ETag", async () => {
+  const { contact } = await create({ name: "Grace Hopper" });
+
+  const fresh = await getContact({ path: { contact_id: contact.id } });
+  const etag = fresh.response.headers.get("etag");
+  const cached = await getContact({ path: { contact_id: contact.id }, headers: { "if-none-match": etag } });
+
+  assert.equal(fresh.response.status, 200);
+  assert.deepEqual(fresh.data, contact);
+  assert.equal(etag, '"1"');
+  assert.equal(cached.response.status, 304);
+  assert.equal(cached.data, undefined); // the fetch client reports any non-2xx, 304 too, through `error`
+});
+
+test("patch with the current ETag applies, with a stale ETag is a typed 412 problem", async () => {
+  const { contact, response } = await create({ name: "Ada Lovelace", nickname: "Countess" });
+  const etag = response.headers.get("etag") ?? "";
+
+  const applied = await patchContact({
+    path: { contact_id: contact.id },
+    headers: { "if-match": etag },
+    body: { company: "Analytical Engines", nickname: null },
+  });
+  const stale = await patchContact({
+    path: { contact_id: contact.id },
+    headers: { "if-match": etag },
+    body: { company: "Too Late" },
+  });
+
+  assert.equal(applied.response.status, 200);
+  assert.deepEqual(
+    [applied.data?.company, applied.data?.nickname, applied.data?.version],
+    ["Analytical Engines", null, 2],
+  );
+  assert.equal(applied.response.headers.get("etag"), '"2"');
+  assert.equal(stale.response.status, 412);
+  assert.equal(stale.response.headers.get("content-type"), PROBLEM_JSON);
+  assert.equal(stale.data, undefined);
+  const problem: ProblemDetails | undefined = stale.error;
+  assert.equal(problem?.status, 412);
+  const current = await getContact({ path: { contact_id: contact.id } });
+  assert.equal(current.data?.company, "Analytical Engines");
+});
+
+test("search by q returns only the matching contacts", async () => {
+  const word = `zq${unique()}`; // a name word no other test uses
+  for (const name of [`${word} Ada`, `${word}x Adam`, "Grace Hopper"]) await create({ name });
+
+  const { data, response } = await listContacts({ query: { q: word, sort: "name" } });
+
+  assert.equal(response.status, 200);
+  assert.deepEqual(
+    data?.items.map((item) => item.name),
+    [`${word} Ada`, `${word}x Adam`],
+  );
+  assert.equal(data?.next_cursor, null);
+});
+
+test("following next_cursor visits every contact exactly once", async () => {
+  const tag = `paged-${unique()}`;
+  const created = new Set<string>();
+  for (let n = 0; n < 5; n++) created.add((await create({ name: `Paged ${n}`, tags: [tag] })).contact.id);
+  await create({ name: "Not paged", tags: [`other-${unique()}`] });
+
+  const seen: string[] = [];
+  const pageSizes: number[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 10; pages++) {
+    // 5 contacts in pages of 2 need 3 pages; more means the cursor never ends
+    const query: ListContactsData["query"] = { tag: [tag], limit: 2, ...(cursor === null ? {} : { cursor }) };
+    const { data, error }: { data?: ContactPage; error?: ProblemDetails } = await listContacts({ query });
+    assert.ok(data, JSON.stringify(error));
+    seen.push(...data.items.map((item) => item.id));
+    pageSizes.push(data.items.length);
+    cursor = data.next_cursor;
+    if (cursor === null) break;
+  }
+
+  assert.deepEqual(pageSizes, [2, 2, 1]);
+  assert.deepEqual([...seen].sort(), [...created].sort()); // every one, and none twice
+});
+
+test("delete removes the contact", async () => {
+  const { contact, response } = await create({ name: "Ada Lovelace" });
+
+  const deleted = await deleteContact({
+    path: { contact_id: contact.id },
+    headers: { "if-match": response.headers.get("etag") },
+  });
+  const after = await getContact({ path: { contact_id: contact.id } });
+
+  assert.equal(deleted.response.status, 204);
+  assert.equal(after.response.status, 404);
+});
+
+test("an unknown id is a typed 404 problem, thrown as one with throwOnError", async () => {
+  const { data, error, response } = await getContact({ path: { contact_id: MISSING_ID } });
+
+  assert.equal(response.status, 404);
+  assert.equal(response.headers.get("content-type"), PROBLEM_JSON);
+  assert.equal(data, undefined);
+  assert.deepEqual([error?.status, error?.title], [404, "Not Found"]);
+  await assert.rejects(
+    getContact({ path: { contact_id: MISSING_ID }, throwOnError: true }),
+    (thrown: ProblemDetails) => thrown.status === 404,
+  );
+});
+
+test("an invalid body is a typed 422 problem pointing at the field", async () => {
+  const { data, error, response } = await createContact({ body: { name: "" } });
+
+  assert.equal(response.status, 422);
+  assert.equal(response.headers.get("content-type"), PROBLEM_JSON);
+  assert.equal(data, undefined);
+  assert.equal(error?.status, 422);
+  const issue = error?.errors?.[0];
+  assert.deepEqual([issue?.location, issue?.pointer], ["body", "/name"]);
+});
