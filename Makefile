@@ -19,11 +19,15 @@ NODE_TOOLS := openapi/tools
 NODE_STAMP := $(NODE_TOOLS)/node_modules/.installed
 NODE_BIN := $(NODE_TOOLS)/node_modules/.bin
 BUILD := build
+# Debian packages the suite drives: Chromium (the docs test; Playwright cannot download a browser here) and wrk
+# (the benchmark harness's load generator).
+SYSTEM_TOOLS := chromium wrk
+FAST := not slow and not e2e and not contract
 
-.PHONY: help install run test lint lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz bench clean
+.PHONY: help install system-deps run test test-fast lint lint-python lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz bench clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 $(UV):
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found (pyenv install 3.13, or set PYTHON=)"; exit 1; }
@@ -43,9 +47,25 @@ install: $(VENV_STAMP) $(NODE_STAMP) ## install uv (if missing), the locked Pyth
 run: $(VENV_STAMP) ## serve the API (HOST, PORT, WORKERS, DATA_DIR, MONGODB_URL, LOG_LEVEL)
 	exec $(RUN) -m api
 
-test: lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
+system-deps: ## Debian's chromium and wrk for the test suite (installed when missing and run as root on Debian)
+	@missing="$$(for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null 2>&1 || printf '%s ' $$tool; done)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "make test needs these programs: $$missing(Debian: sudo apt-get install -y $$missing), then run it again." >&2; \
+	  exit 1; \
+	fi
 
-lint: $(VENV_STAMP) lint-contract ## ruff lint and format check, and the contract's lint
+test: system-deps lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
+
+test-fast: lint-python typecheck ## the inner loop (under a minute): ruff, mypy, and the tests not marked slow, e2e or contract
+	$(RUN) -m pytest -m "$(FAST)" -q
+
+lint: lint-python lint-contract ## ruff lint and format check, and the contract's lint
+
+lint-python: $(VENV_STAMP) ## ruff lint and format check
 	$(RUN) -m ruff check .
 	$(RUN) -m ruff format --check .
 
@@ -59,7 +79,7 @@ fmt: $(VENV_STAMP) ## format and auto-fix with ruff
 typecheck: $(VENV_STAMP) ## mypy (strict for api/ and models/)
 	$(RUN) -m mypy
 
-pytest: $(VENV_STAMP) $(NODE_STAMP) ## the pytest suite (needs Debian's chromium for the docs test)
+pytest: $(VENV_STAMP) $(NODE_STAMP) system-deps ## the whole pytest suite
 	$(RUN) -m pytest
 
 openapi: $(VENV_STAMP) ## rewrite openapi/openapi.yaml from the app (review the diff)

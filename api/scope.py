@@ -13,5 +13,5 @@ class Scope:
     tenant: str
 
     def where(self, **conditions: Any) -> dict[str, Any]:
-        """A query filter limited to this scope."""
-        return {"tenant": self.tenant, **conditions}
+        """A query filter (or a new document) limited to this scope; a `tenant` among `conditions` is overridden."""
+        return {**conditions, "tenant": self.tenant}

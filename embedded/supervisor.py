@@ -6,6 +6,7 @@ first; it stops cleanly on SIGTERM, SIGINT, or when its parent goes away (its st
 closes), so it can never outlive the service.
 """
 
+import importlib.util
 import signal
 import subprocess
 import sys
@@ -46,6 +47,11 @@ class EmbeddedDatabase:
 
     def launch(self) -> None:
         """Spawn the server process without waiting for it (it takes a while to import)."""
+        if importlib.util.find_spec("mongoeco") is None:
+            raise EmbeddedDatabaseError(
+                "the embedded database is not installed (dependency group `embedded`): "
+                "set MONGODB_URL to use MongoDB, or install it with `uv sync --group embedded`"
+            )
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             self.command(),

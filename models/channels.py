@@ -10,9 +10,8 @@ from typing import Any, Self
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
-from pydantic_extra_types.country import CountryAlpha2
 
-from models.fields import ChannelText, PostalCode, ShortText, Word, reject_nul
+from models.fields import CountryCode, EmailText, PhoneText, PostalCode, ShortText, Word, reject_nul
 
 _phone_region = "US"
 
@@ -46,15 +45,18 @@ def normalize_phone(text: str, region: str | None = None) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+ORIGINAL = "What the client wrote, when it differs from the normalised `value`."
+
+
 class _Channel(BaseModel):
+    """A way to reach a contact; subclasses bound `value` and `original` and say how to normalise them."""
+
     model_config = ConfigDict(extra="forbid")
 
-    value: ChannelText
+    value: str
     label: Label | None = None
     primary: StrictBool = False
-    original: ChannelText | None = Field(
-        default=None, description="What the client wrote, when it differs from the normalised `value`."
-    )
+    original: str | None = Field(default=None, description=ORIGINAL)
 
     @classmethod
     def normalize(cls, text: str) -> str:
@@ -94,6 +96,9 @@ class EmailEntry(_Channel):
         json_schema_extra={"examples": [{"value": "ada@example.com", "label": "work", "primary": True}]}
     )
 
+    value: EmailText
+    original: EmailText | None = Field(default=None, description=ORIGINAL)
+
     @classmethod
     def normalize(cls, text: str) -> str:
         return normalize_email(text)
@@ -107,6 +112,9 @@ class PhoneEntry(_Channel):
             "examples": [{"value": "+442079460958", "label": "office", "primary": True, "original": "020 7946 0958"}]
         }
     )
+
+    value: PhoneText
+    original: PhoneText | None = Field(default=None, description=ORIGINAL)
 
     @classmethod
     def normalize(cls, text: str) -> str:
@@ -137,7 +145,7 @@ class Address(BaseModel):
     city: ShortText | None = None
     region: ShortText | None = None
     postal_code: PostalCode | None = None
-    country: CountryAlpha2 | None = None
+    country: CountryCode | None = None
 
 
 def check_single_primary(entries: list[Any]) -> list[Any]:

@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypedDict
+from typing import Annotated, Any, ClassVar, TypedDict
 
 from beanie import Document
 from bson import ObjectId
@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from pymongo import ASCENDING, IndexModel
 
 from models.channels import Address, EmailEntry, PhoneEntry, check_single_primary
-from models.fields import IsoDate, LongText, Name, ShortText, Word
+from models.fields import AT_MOST_ONE_PRIMARY, IsoDate, LongText, Name, ShortText, Stated, Word
 
 Tag = Word
 SERVER_FIELDS = ("created_at", "updated_at", "version")
@@ -39,6 +39,13 @@ def fold(text: str) -> str:
     return text.casefold()
 
 
+def check_unique_tags(tags: list[str]) -> list[str]:
+    """Refuse tags that are equal ignoring case."""
+    if len({fold(tag) for tag in tags}) != len(tags):
+        raise ValueError("tags must be unique, ignoring case")
+    return tags
+
+
 class ContactFields(BaseModel):
     """The fields a client sets, with their rules: the one declaration every contact schema derives from."""
 
@@ -50,18 +57,14 @@ class ContactFields(BaseModel):
     job_title: ShortText | None = None
     notes: LongText | None = Field(default=None, description="Free text, up to 10,000 characters.")
     birthday: IsoDate | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=50, description="Up to 50, unique ignoring case.")
-    emails: list[EmailEntry] = Field(default_factory=list, max_length=20)
-    phones: list[PhoneEntry] = Field(default_factory=list, max_length=20)
+    tags: Annotated[list[Tag], Stated(uniqueItems=True)] = Field(
+        default_factory=list, max_length=50, description="Up to 50, unique ignoring case."
+    )
+    emails: Annotated[list[EmailEntry], AT_MOST_ONE_PRIMARY] = Field(default_factory=list, max_length=20)
+    phones: Annotated[list[PhoneEntry], AT_MOST_ONE_PRIMARY] = Field(default_factory=list, max_length=20)
     addresses: list[Address] = Field(default_factory=list, max_length=20)
 
-    @field_validator("tags")
-    @classmethod
-    def _unique_tags(cls, tags: list[str]) -> list[str]:
-        if len({fold(tag) for tag in tags}) != len(tags):
-            raise ValueError("tags must be unique, ignoring case")
-        return tags
-
+    _unique_tags = field_validator("tags")(check_unique_tags)
     _single_primary = field_validator("emails", "phones")(check_single_primary)
 
 

@@ -1,20 +1,19 @@
 """Shared fixtures: a real database server, and the real app served by uvicorn on 127.0.0.1."""
 
 import os
-import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from pymongo import MongoClient
 from pymongo.database import Database
 
-from api.app import create_app
+from api.database import connect, init_models
 from api.settings import Settings
 from embedded import EmbeddedDatabase
+from tests.live_server import LiveServer
 
 
 @pytest.fixture(scope="session")
@@ -46,30 +45,6 @@ def database(settings: Settings) -> Iterator[Database[dict[str, Any]]]:
         yield client[settings.mongodb_db]
 
 
-class LiveServer:
-    """The app under uvicorn (uvloop + httptools) in a background thread, on a free loopback port."""
-
-    def __init__(self, settings: Settings) -> None:
-        config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=0, loop="uvloop", http="httptools", log_level="warning"
-        )
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> str:
-        self.thread.start()
-        while not self.server.started:
-            if not self.thread.is_alive():
-                raise RuntimeError("the app failed to start")
-            self.thread.join(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[str]:
     """Base URL of a freshly started app with an empty database."""
@@ -85,3 +60,15 @@ async def client(live_server: str) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the live app."""
     async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
         yield http
+
+
+@pytest.fixture
+async def bound_models(settings: Settings) -> AsyncIterator[None]:
+    """The document models bound to the test's database in this test's event loop, for repository tests."""
+    assert settings.mongodb_url is not None
+    client = connect(settings.mongodb_url.get_secret_value())
+    await init_models(client, settings.mongodb_db)
+    try:
+        yield
+    finally:
+        await client.close()

@@ -4,6 +4,8 @@ from typing import Any
 
 import httpx
 
+PROBLEM = "application/problem+json"
+
 
 def contact_payload(**overrides: Any) -> dict[str, Any]:
     """A valid contact body; keyword arguments replace or add fields (None removes one)."""
@@ -21,6 +23,12 @@ async def create_contact(client: httpx.AsyncClient, **overrides: Any) -> httpx.R
     response = await client.post("/contacts", json=contact_payload(**overrides))
     assert response.status_code == 201, response.text
     return response
+
+
+async def new_contact(client: httpx.AsyncClient, **overrides: Any) -> dict[str, Any]:
+    """The JSON of a contact created with `contact_payload(**overrides)`."""
+    body: dict[str, Any] = (await create_contact(client, **overrides)).json()
+    return body
 
 
 async def patch_contact(

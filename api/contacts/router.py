@@ -147,10 +147,7 @@ async def create_contact(
 @router.get(
     "",
     response_model=ContactPage,
-    responses={
-        200: {"links": _links("$response.body#/items/0/id", "getContact")},
-        **problem_responses(400, 422),
-    },
+    responses=problem_responses(400, 422),
     summary="List and search contacts",
 )
 async def list_contacts(

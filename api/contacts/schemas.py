@@ -5,6 +5,7 @@
 `tests/api/contacts/test_schemas.py` fails if `ContactOut` stops matching the declaration.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,14 +17,15 @@ from pydantic import (
     SerializerFunctionWrapHandler,
     StringConstraints,
     create_model,
+    field_validator,
     model_serializer,
 )
 
 from api.contacts.examples import CONTACT_EXAMPLE, STORED_CONTACT_EXAMPLE
 from api.contacts.listing import FIELDS_PATTERN, SELECTABLE_FIELDS, SORT_KEYS
 from api.http.problems import ProblemDetails
-from models.channels import AddressView, ChannelView
-from models.contact import ContactFields
+from models.channels import AddressView, ChannelView, check_single_primary
+from models.contact import ContactFields, check_unique_tags
 from models.fields import ObjectIdHex, Timestamp
 
 
@@ -60,8 +62,17 @@ def _without_null_default(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
 
 
+def _unless_null(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: value if value is None else check(value)
+
+
 def _patch_model() -> type[BaseModel]:
-    # Every client field, optional; null clears it, except `name`, which a contact always has.
+    # Every client field, optional; null clears it, except `name`, which a contact always has. The list rules
+    # are checked on the patch too, so a bad list is a 422 before any If-Match is compared.
+    validators = {
+        "unique_tags": field_validator("tags")(_unless_null(check_unique_tags)),
+        "single_primary": field_validator("emails", "phones")(_unless_null(check_single_primary)),
+    }
     fields: dict[str, Any] = {}
     for name, info in ContactFields.model_fields.items():
         annotation = info.rebuild_annotation()
@@ -76,6 +87,7 @@ def _patch_model() -> type[BaseModel]:
         ),
         __doc__="A JSON merge patch (RFC 7396) of a contact: a field set to null is cleared, lists are replaced.",
         __module__=__name__,
+        __validators__=validators,
         **fields,
     )
 

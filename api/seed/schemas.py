@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 from api.contacts.repository import ContactRecord
 from api.contacts.schemas import ContactWrite
 from models.channels import EmailEntry, PhoneEntry, normalize_email, normalize_phone
-from models.fields import ChannelText, ObjectIdHex
+from models.fields import EmailText, ObjectIdHex, PhoneText
 
 
 class SeedCreate(ContactWrite):
@@ -15,8 +15,8 @@ class SeedCreate(ContactWrite):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "masnun", "email": "masnun@example.com"}]})
 
-    email: ChannelText | None = None
-    phone: ChannelText | None = None
+    email: EmailText | None = None
+    phone: PhoneText | None = None
 
     @field_validator("email", "phone")
     @classmethod

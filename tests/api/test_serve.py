@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from api.app import operation_id
 from api.serve import embedded_database, redact_url
 from api.settings import Settings
 from embedded import FILE_NAME, EmbeddedDatabase
@@ -23,13 +22,6 @@ from embedded import FILE_NAME, EmbeddedDatabase
 )
 def test_redact_url_drops_credentials(url: str, expected: str) -> None:
     assert redact_url(url) == expected
-
-
-def test_operation_ids_are_camel_case_names() -> None:
-    class Route:
-        name = "list_contacts"
-
-    assert operation_id(Route()) == "listContacts"  # type: ignore[arg-type]
 
 
 def launched(path: Path) -> EmbeddedDatabase:

@@ -19,6 +19,8 @@ from bench.report import TARGETS
 from bench.scenarios import SCENARIOS, SEED
 from tests.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow
+
 REQUIRED_RATIOS = {
     "seed_list",
     "seed_create",

@@ -126,6 +126,7 @@ def test_markdown_shows_skipped_sizes_with_their_reason() -> None:
     assert "*skipped: too slow*" in markdown(results)
 
 
+@pytest.mark.slow
 def test_settle_waits_while_a_watched_process_is_busy_and_not_once_it_is_idle() -> None:
     busy = subprocess.Popen(
         [sys.executable, "-c", "import time\nend = time.time() + 1.5\nwhile time.time() < end: pass"]

@@ -12,6 +12,8 @@ import yaml
 
 from tests.paths import REPO_ROOT
 
+pytestmark = pytest.mark.contract
+
 ROOT = REPO_ROOT
 Document = dict[str, Any]
 

@@ -1,13 +1,22 @@
-"""Embedded database servers for these tests: the patched one (as the API runs it) and a stock one."""
+"""Embedded database servers for these tests: the patched one (as the API runs it, and as the upstream diff
+patches mongoeco's source) and a stock one."""
 
+import contextlib
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import mongoeco
 import pytest
 from pymongo import MongoClient
 
 from embedded import EmbeddedDatabase
+from tests.paths import REPO_ROOT
+
+UPSTREAM_DIFF = REPO_ROOT / "embedded" / "patches" / "mongoeco-4.11.0-perf.diff"
 
 type Client = MongoClient[dict[str, Any]]
 
@@ -19,30 +28,54 @@ class StockDatabase(EmbeddedDatabase):
         return [sys.executable, "-m", "tests.embedded.stock_server", str(self.path)]
 
 
+class DiffedDatabase(EmbeddedDatabase):
+    """`EmbeddedDatabase`, but its child runs mongoeco as the upstream diff patches it (`diffed_server`)."""
+
+    def __init__(self, path: Path, site: Path) -> None:
+        super().__init__(path)
+        self.site = site
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "tests.embedded.diffed_server", str(self.site), str(self.path)]
+
+
+def diffed_mongoeco(site: Path) -> Path:
+    """A copy of the installed mongoeco in `site`, with the upstream diff applied (it must apply cleanly)."""
+    assert mongoeco.__file__ is not None
+    shutil.copytree(Path(mongoeco.__file__).parent, site / "mongoeco", ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run(["git", "apply", "--check", "-p1", str(UPSTREAM_DIFF)], cwd=site, check=True)
+    subprocess.run(["git", "apply", "-p1", str(UPSTREAM_DIFF)], cwd=site, check=True)
+    return site
+
+
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Client]]:
-    """Clients of a patched and of a stock embedded database, each on its own SQLite file.
+    """Clients of the monkeypatched, the diffed and a stock embedded database, each on its own SQLite file.
 
-    Both children are launched before either is waited for, because each takes seconds to import mongoeco.
+    All children are launched before any is waited for, because each takes seconds to import mongoeco.
     """
     directory = tmp_path_factory.mktemp("embedded")
-    patched, stock = EmbeddedDatabase(directory / "patched.sqlite3"), StockDatabase(directory / "stock.sqlite3")
-    patched_client: MongoClient[dict[str, Any]]
-    stock_client: MongoClient[dict[str, Any]]
-    try:
-        patched.launch()
-        stock.launch()
-        with MongoClient(patched.wait_ready()) as patched_client, MongoClient(stock.wait_ready()) as stock_client:
-            yield {"patched": patched_client, "stock": stock_client}
-    finally:
-        patched.stop()
-        stock.stop()
+    databases = {
+        "patched": EmbeddedDatabase(directory / "patched.sqlite3"),
+        "diffed": DiffedDatabase(directory / "diffed.sqlite3", diffed_mongoeco(directory / "site")),
+        "stock": StockDatabase(directory / "stock.sqlite3"),
+    }
+    with contextlib.ExitStack() as stack:
+        for database in databases.values():
+            stack.callback(database.stop)
+            database.launch()
+        clients: dict[str, Client] = {
+            name: stack.enter_context(MongoClient(database.wait_ready())) for name, database in databases.items()
+        }
+        yield clients
 
 
-@pytest.fixture(scope="session")
-def patched(servers: dict[str, Client]) -> Client:
-    """A client of the embedded database as the API runs it, with the patches applied."""
-    return servers["patched"]
+@pytest.fixture(scope="session", params=["patched", "diffed"], ids=["monkeypatch", "upstream-diff"])
+def patched(servers: dict[str, Client], request: pytest.FixtureRequest) -> Client:
+    """A client of the embedded database as the API runs it (patched in memory), and as the upstream diff
+    patches mongoeco's source: each test that uses it runs on both."""
+    client: Client = servers[request.param]
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, PyMongoError
 from embedded import EmbeddedDatabase
 from tests.embedded.conftest import Client
 
+pytestmark = pytest.mark.slow
+
 DUPLICATE_KEY = 11000
 
 

@@ -18,6 +18,8 @@ from pymongo.collection import Collection
 from embedded.patches import ACCELERATOR_PREFIX
 from tests.embedded.conftest import Client
 
+pytestmark = pytest.mark.slow
+
 type Contacts = Collection[dict[str, Any]]
 type Sort = list[tuple[str, int]]
 

@@ -22,7 +22,9 @@ import pytest
 from api.settings import Settings
 from embedded import EmbeddedDatabase
 from embedded.patches import ID_INDEX
-from tests.conftest import LiveServer
+from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.slow
 
 CONTACTS = 40
 # A plan line that reads `documents` must seek on more than the namespace.

@@ -38,9 +38,11 @@ def test_pins_match_the_installed_mongoeco() -> None:
     patches.verify()
 
 
-def test_project_depends_on_exactly_the_pinned_mongoeco() -> None:
-    dependencies = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert f"mongoeco[wire]=={patches.EXPECTED_VERSION}" in dependencies
+def test_the_embedded_group_pins_exactly_the_patched_mongoeco_and_the_service_does_not_need_it() -> None:
+    project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    assert project["dependency-groups"]["embedded"] == [f"mongoeco[wire]=={patches.EXPECTED_VERSION}"]
+    assert "embedded" in project["tool"]["uv"]["default-groups"]
+    assert not any(dependency.startswith("mongoeco") for dependency in project["project"]["dependencies"])
 
 
 def test_apply_refuses_another_mongoeco_version(monkeypatch: pytest.MonkeyPatch) -> None:

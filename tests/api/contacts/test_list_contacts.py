@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from tests.factories import create_contact, patch_contact
+from tests.factories import PROBLEM, create_contact, new_contact, patch_contact
 
 
 async def ids(client: httpx.AsyncClient, **params: object) -> list[str]:
@@ -167,3 +167,49 @@ async def test_operator_lookalikes_are_plain_values(client: httpx.AsyncClient, p
     assert response.status_code in (200, 422)
     if response.status_code == 200:
         assert response.json()["items"] == []
+
+
+async def test_pages_walk_every_contact_once_in_creation_order(client: httpx.AsyncClient) -> None:
+    created = [(await new_contact(client, name=f"Contact {i}"))["id"] for i in range(7)]
+
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, str | int] = {"limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        page = (await client.get("/contacts", params=params)).json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+
+    assert seen == created
+
+
+async def test_default_page_size_is_20(client: httpx.AsyncClient) -> None:
+    for i in range(21):
+        await new_contact(client, name=f"Contact {i}")
+
+    page = (await client.get("/contacts")).json()
+
+    assert len(page["items"]) == 20
+    assert page["next_cursor"] is not None
+
+
+@pytest.mark.parametrize("limit", ["0", "101", "ten"])
+async def test_limit_out_of_range_is_422(client: httpx.AsyncClient, limit: str) -> None:
+    response = await client.get("/contacts", params={"limit": limit})
+
+    assert response.status_code == 422
+    (issue,) = response.json()["errors"]
+    assert (issue["location"], issue["pointer"]) == ("query", "/limit")
+    assert issue["detail"]
+
+
+@pytest.mark.parametrize("cursor", ["garbage", "e30.AAAA", "WyJ4Il0.bm90LXRoZS1zaWduYXR1cmU"])
+async def test_bad_cursor_is_400(client: httpx.AsyncClient, cursor: str) -> None:
+    response = await client.get("/contacts", params={"cursor": cursor})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM

@@ -4,8 +4,11 @@ import uuid
 from collections import Counter
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+pytestmark = pytest.mark.slow
 
 SORTS = ["created_at", "-created_at", "updated_at", "-updated_at", "name", "-name"]
 NAMES = st.text(alphabet="abcABCäÖ ", min_size=1, max_size=6).filter(str.strip)

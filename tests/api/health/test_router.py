@@ -6,7 +6,7 @@ import httpx
 
 from api.settings import Settings
 from embedded import EmbeddedDatabase
-from tests.conftest import LiveServer
+from tests.live_server import LiveServer
 
 
 async def test_healthz_is_200(client: httpx.AsyncClient) -> None:

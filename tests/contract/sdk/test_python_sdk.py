@@ -3,7 +3,11 @@
 from http import HTTPStatus
 from typing import Any
 
+import pytest
+
 from tests.contract.sdk.conftest import PythonSdk
+
+pytestmark = pytest.mark.contract
 
 MISSING_ID = "0123456789abcdef01234567"  # well-formed, never created
 

@@ -10,6 +10,8 @@ import pytest
 
 from tests.contract.sdk.conftest import NODE_TOOLS, ROOT, GeneratedSdks
 
+pytestmark = pytest.mark.contract
+
 NODE_TEST = Path(__file__).with_name("typescript_sdk.test.ts")
 TSCONFIG = ROOT / "openapi" / "sdk" / "tsconfig.json"
 TIMEOUT = 120

@@ -1,0 +1,98 @@
+"""Problem details: every error, expected or not, is application/problem+json."""
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.errors import Conflict, UnprocessableContent, ValidationIssue, json_pointer
+from api.http.problems import problem_of, problem_responses
+from api.settings import Settings
+from tests.factories import PROBLEM
+from tests.live_server import LiveServer
+
+
+@pytest.fixture
+def failing_server(settings: Settings) -> Iterator[str]:
+    """The app with one extra route that fails the way a bug would."""
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals: mongodb://user:password@db")
+
+    server = LiveServer(settings, app)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+async def test_an_unexpected_error_is_a_bare_500_problem(failing_server: str) -> None:
+    async with httpx.AsyncClient(base_url=failing_server) as client:
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json() == {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "The server could not complete the request.",
+    }
+    assert "secret" not in response.text
+
+
+def test_an_error_becomes_its_problem_document() -> None:
+    issue = ValidationIssue(location="body", pointer="/name", detail="Field required")
+
+    assert problem_of(Conflict("Busy.")).model_dump(exclude_none=True) == {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "Busy.",
+    }
+    assert problem_of(UnprocessableContent([issue])).model_dump(exclude_none=True) == {
+        "type": "/problems/validation-error",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "The request has 1 invalid value.",
+        "errors": [{"location": "body", "pointer": "/name", "detail": "Field required"}],
+    }
+
+
+def test_json_pointers_escape_tilde_and_slash() -> None:
+    assert json_pointer(["emails", 0, "a/b~c"]) == "/emails/0/a~1b~0c"
+    assert json_pointer([]) == ""
+
+
+def test_every_documented_error_uses_the_problem_schema() -> None:
+    documented = problem_responses(404, 422)
+
+    assert set(documented) == {404, 422}
+    assert documented[422]["description"] == "Unprocessable Content"
+
+
+@pytest.mark.parametrize("body", [b'{"name": "Ada"', b"\xff\xfe{}", b'{"name": "\xc3\x28"}'])
+async def test_malformed_json_is_400(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/contacts", content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["title"] == "Bad Request"
+
+
+async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None:
+    response = await client.delete("/contacts")
+
+    assert response.status_code == 405
+    assert response.headers["content-type"] == PROBLEM
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+
+async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
+    response = await client.get("/no/such/route")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == PROBLEM
