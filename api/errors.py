@@ -27,8 +27,10 @@ class ApiError(Exception):
 
     status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
     type: ClassVar[str] = "about:blank"
+    message: ClassVar[str | None] = None  # the detail when none is given
 
     def __init__(self, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+        detail = detail if detail is not None else self.message
         super().__init__(detail)
         self.detail = detail
         self.headers = headers

@@ -1,10 +1,16 @@
 """Payload factories, so tests say only what matters to them."""
 
+from http import HTTPStatus
 from typing import Any
 
 import httpx
 
 PROBLEM = "application/problem+json"
+
+
+def problem_body(status: int, detail: str, type_: str = "about:blank") -> dict[str, Any]:
+    """The problem document the API answers with for `status` and `detail`."""
+    return {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
 
 
 def contact_payload(**overrides: Any) -> dict[str, Any]:

@@ -1,20 +1,20 @@
 """The only code that reads and writes the contacts collection.
 
-Every query is scoped (`Scope.where`), every change is one conditional round trip, and what
-comes back is a `ContactRecord`: the API's fields, with `id` for `_id` and nothing storage-only.
-Beanie declares the collection and its indexes; queries go through the driver (README: "Data access").
+Every query is scoped (`Scope.where`) and every change is one conditional round trip. What comes back is a
+`ContactOut` (a listing's projected fields: a `ContactView`): the API's fields, with `id` for `_id` and nothing
+storage-only. Beanie declares the collection and its indexes; queries go through the driver (README: "Data access").
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Required, TypedDict
+from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
+from api.contacts.schemas import ContactOut
 from api.scope import Scope
 from models.contact import (
     CLIENT_FIELDS,
@@ -30,28 +30,8 @@ from models.contact import (
 )
 
 Document = dict[str, Any]
+ContactView = dict[str, Any]  # `id` and the fields a listing selected, as ContactOut has them
 RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # everything but the tenant and the derived keys
-
-
-class ContactRecord(TypedDict, total=False):
-    """A contact as the service sees it; a listing's `fields=` may leave out all but `id`."""
-
-    id: Required[str]
-    name: str
-    given_name: str | None
-    family_name: str | None
-    nickname: str | None
-    company: str | None
-    job_title: str | None
-    notes: str | None
-    birthday: str | None
-    tags: list[str]
-    emails: list[dict[str, Any]]
-    phones: list[dict[str, Any]]
-    addresses: list[dict[str, Any]]
-    created_at: datetime
-    updated_at: datetime
-    version: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +48,7 @@ class PageQuery:
 class Page:
     """A page of records in order, and the position after its last one when more follow."""
 
-    records: list[ContactRecord]
+    records: list[ContactView]
     next_after: Position | None
 
 
@@ -91,16 +71,21 @@ def new_document(scope: Scope, contact: ContactFields) -> Document:
     }
 
 
-def to_record(document: Document, fields: Iterable[str] = OUTPUT_FIELDS) -> ContactRecord:
-    """The record of a stored document: `id` plus `fields`, unset ones as null or []."""
-    record: ContactRecord = {"id": document["_id"]}
+def to_view(document: Document, fields: Iterable[str] = OUTPUT_FIELDS) -> ContactView:
+    """A stored document as the API shows it: `id` plus `fields`, unset ones as null or []."""
+    view: ContactView = {"id": document["_id"]}
     for field in fields:
         if field != "id":
-            record[field] = document.get(field, [] if field in LIST_FIELDS else None)  # type: ignore[literal-required]
-    return record
+            view[field] = document.get(field, [] if field in LIST_FIELDS else None)
+    return view
 
 
-async def insert(scope: Scope, contact: ContactFields) -> ContactRecord:
+def to_record(document: Document) -> ContactOut:
+    """A stored document as the contact the API returns."""
+    return ContactOut.model_validate(to_view(document))
+
+
+async def insert(scope: Scope, contact: ContactFields) -> ContactOut:
     """Store a new contact."""
     document = new_document(scope, contact)
     await collection().insert_one(document)
@@ -115,7 +100,7 @@ async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
     return [document["_id"] for document in documents]
 
 
-async def get(scope: Scope, contact_id: str) -> ContactRecord | None:
+async def get(scope: Scope, contact_id: str) -> ContactOut | None:
     """The contact with `contact_id` in this scope; None when there is none (or the id is malformed)."""
     if not is_contact_id(contact_id):
         return None
@@ -125,7 +110,7 @@ async def get(scope: Scope, contact_id: str) -> ContactRecord | None:
 
 async def replace(
     scope: Scope, contact_id: str, contact: ContactFields, versions: Iterable[int] | None
-) -> ContactRecord | None:
+) -> ContactOut | None:
     """Set every client field of a contact whose version is one of `versions` (None: any); None if none matched."""
     if not is_contact_id(contact_id):
         return None
@@ -178,7 +163,7 @@ async def find_page(scope: Scope, query: ContactQuery) -> Page:
     more = len(found) > query.limit
     key, _ = query.sort_key
     next_after = (page[-1][key], page[-1]["_id"]) if more else None
-    return Page([to_record(document, query.fields) for document in page], next_after)
+    return Page([to_view(document, query.fields) for document in page], next_after)
 
 
 def _filter(scope: Scope, query: ContactQuery) -> Document:

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, sta
 from starlette.convertors import Convertor, register_url_convertor
 
 from api.contacts import service
-from api.contacts.repository import ContactRecord
 from api.contacts.schemas import (
     BulkDelete,
     BulkItemResult,
@@ -72,30 +71,26 @@ def _links(contact_id: str, *operations: str) -> dict[str, Any]:
 CHANGES = ("replaceContact", "patchContact", "deleteContact")
 
 
-def _with_headers(record: ContactRecord, response: Response) -> ContactRecord:
-    response.headers["ETag"] = etag_for(record["version"])
-    return record
+def _with_etag(contact: ContactOut, response: Response) -> ContactOut:
+    response.headers["ETag"] = etag_for(contact.version)
+    return contact
 
 
-@router.post(
-    "/bulk",
-    dependencies=JSON_BODY,
-    responses=problem_responses(400, 415, 422),
-    response_model_exclude_none=True,
-    summary="Create up to 100 contacts",
-)
+# Bulk operations answer 200 with a result per item; the request as a whole fails only when malformed.
+BULK: dict[str, Any] = {
+    "dependencies": JSON_BODY,
+    "responses": problem_responses(400, 415, 422),
+    "response_model_exclude_none": True,
+}
+
+
+@router.post("/bulk", **BULK, summary="Create up to 100 contacts")
 async def create_contacts_bulk(items: BulkItems, scope: CurrentScope) -> BulkResult:
     """Each item gets the status it would have had alone (201 with `id`, or 422 with `problem`)."""
     return _bulk_result(await service.create_contacts(scope, items), success=201)
 
 
-@router.post(
-    "/bulk-delete",
-    dependencies=JSON_BODY,
-    responses=problem_responses(400, 415, 422),
-    response_model_exclude_none=True,
-    summary="Delete up to 100 contacts",
-)
+@router.post("/bulk-delete", **BULK, summary="Delete up to 100 contacts")
 async def delete_contacts_bulk(body: BulkDelete, scope: CurrentScope) -> BulkResult:
     """Each id gets the status its delete would have had alone (204, or 404 with `problem`)."""
     return _bulk_result(await service.delete_contacts(scope, body.ids), success=204)
@@ -138,10 +133,10 @@ async def create_contact(
     if idempotency_key is not None:
         idempotency = IdempotentRequest.of("createContact", idempotency_key, await request.json())
     created = await service.create_contact(scope, body, idempotency)
-    response.headers["Location"] = f"/contacts/{created.contact['id']}"
+    response.headers["Location"] = f"/contacts/{created.contact.id}"
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return _with_headers(created.contact, response)
+    return _with_etag(created.contact, response)
 
 
 @router.get(
@@ -177,10 +172,10 @@ async def get_contact(
     if_none_match: Annotated[str | None, Header(description="ETag you already have; 304 if still current.")] = None,
 ) -> Any:
     """One contact by id, with its `ETag`."""
-    record = await service.get_contact(scope, contact_id)
-    if none_match(if_none_match, record["version"]):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(record["version"])})
-    return _with_headers(record, response)
+    contact = await service.get_contact(scope, contact_id)
+    if none_match(if_none_match, contact.version):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(contact.version)})
+    return _with_etag(contact, response)
 
 
 @router.put(
@@ -194,7 +189,7 @@ async def replace_contact(
     contact_id: ContactId, body: ContactWrite, response: Response, scope: CurrentScope, precondition: IfMatch
 ) -> Any:
     """Replace every client-set field; honours `If-Match` (412 when stale)."""
-    return _with_headers(await service.replace_contact(scope, contact_id, body, precondition), response)
+    return _with_etag(await service.replace_contact(scope, contact_id, body, precondition), response)
 
 
 @router.patch(
@@ -213,7 +208,7 @@ async def patch_contact(
 ) -> Any:
     """Apply a JSON merge patch (RFC 7396): null clears a field, lists are replaced whole."""
     patch = body.model_dump(mode="json", exclude_unset=True)
-    return _with_headers(await service.patch_contact(scope, contact_id, patch, precondition), response)
+    return _with_etag(await service.patch_contact(scope, contact_id, patch, precondition), response)
 
 
 @router.delete(

@@ -1,14 +1,14 @@
 """The rules of the contacts resource, free of HTTP: routes call these, these call the repository."""
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from api.contacts import listing, repository
 from api.contacts.merge_patch import merge_patch
-from api.contacts.repository import ContactRecord
-from api.contacts.schemas import ContactListParams, ContactWrite
+from api.contacts.repository import ContactView
+from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
 from api.errors import ApiError, Conflict, NotFound, PreconditionFailed, UnprocessableContent
 from api.idempotency.service import IdempotentRequest, run_once
 from api.preconditions import Precondition
@@ -21,22 +21,20 @@ PATCH_RETRIES = 10
 class ContactNotFound(NotFound):
     """No contact has the requested id (in this scope)."""
 
-    def __init__(self) -> None:
-        super().__init__("No contact has this id.")
+    message = "No contact has this id."
 
 
 class StaleContact(PreconditionFailed):
     """The contact changed since the client read the ETag it sent."""
 
-    def __init__(self) -> None:
-        super().__init__("The contact has changed since that ETag; GET it again and retry.")
+    message = "The contact has changed since that ETag; GET it again and retry."
 
 
 @dataclass(frozen=True, slots=True)
 class Created:
     """A created contact, and whether it is the replay of an earlier request with the same Idempotency-Key."""
 
-    contact: ContactRecord
+    contact: ContactOut
     replayed: bool = False
 
 
@@ -44,7 +42,7 @@ class Created:
 class ContactPage:
     """A page of contacts, and the cursor position after it when more follow."""
 
-    contacts: list[ContactRecord]
+    contacts: list[ContactView]
     next_position: list[Any] | None
 
 
@@ -62,13 +60,13 @@ async def create_contact(scope: Scope, contact: ContactFields, idempotency: Idem
         return Created(await repository.insert(scope, contact))
 
     async def insert() -> dict[str, Any]:
-        return dict(await repository.insert(scope, contact))
+        return (await repository.insert(scope, contact)).model_dump(mode="json")
 
     outcome = await run_once(scope, idempotency, insert)
-    return Created(cast(ContactRecord, outcome.result), outcome.replayed)
+    return Created(ContactOut.model_validate(outcome.result), outcome.replayed)
 
 
-async def get_contact(scope: Scope, contact_id: str) -> ContactRecord:
+async def get_contact(scope: Scope, contact_id: str) -> ContactOut:
     """The contact with `contact_id`; a malformed id is simply not found."""
     found = await repository.get(scope, contact_id)
     if found is None:
@@ -78,7 +76,7 @@ async def get_contact(scope: Scope, contact_id: str) -> ContactRecord:
 
 async def replace_contact(
     scope: Scope, contact_id: str, contact: ContactFields, precondition: Precondition | None
-) -> ContactRecord:
+) -> ContactOut:
     """Replace every client field of a contact in one conditional update."""
     updated = await repository.replace(scope, contact_id, contact, _versions(precondition))
     if updated is None:
@@ -89,15 +87,15 @@ async def replace_contact(
 
 async def patch_contact(
     scope: Scope, contact_id: str, patch: dict[str, Any], precondition: Precondition | None
-) -> ContactRecord:
+) -> ContactOut:
     """Apply a JSON merge patch; without If-Match, retry on a concurrent change so none is lost."""
     for _ in range(PATCH_RETRIES):
         current = await get_contact(scope, contact_id)
-        if precondition is not None and not precondition.allows(current["version"]):
+        if precondition is not None and not precondition.allows(current.version):
             raise StaleContact
-        merged = merge_patch({key: current.get(key) for key in CLIENT_FIELDS if current.get(key) is not None}, patch)
+        merged = merge_patch(current.model_dump(mode="json", include=set(CLIENT_FIELDS), exclude_none=True), patch)
         contact = validated(ContactWrite, merged)
-        updated = await repository.replace(scope, contact_id, contact, [current["version"]])
+        updated = await repository.replace(scope, contact_id, contact, [current.version])
         if updated is not None:
             return updated
         if precondition is not None:

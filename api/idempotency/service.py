@@ -27,8 +27,7 @@ class KeyReused(ApiError):
 class KeyInFlight(Conflict):
     """The first request with this key has not finished."""
 
-    def __init__(self) -> None:
-        super().__init__("A request with this Idempotency-Key is still in progress; retry later.")
+    message = "A request with this Idempotency-Key is still in progress; retry later."
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,4 +45,4 @@ async def seed_create(body: SeedCreate, scope: CurrentScope) -> SeedInserted:
     except ValidationError as error:
         raise UnprocessableContent.from_body_error(error) from None
     created = await service.create_contact(scope, contact)
-    return SeedInserted(inserted_id=created.contact["id"])
+    return SeedInserted(inserted_id=created.contact.id)

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
-from api.contacts.repository import ContactRecord
+from api.contacts.repository import ContactView
 from api.contacts.schemas import ContactWrite
 from models.channels import EmailEntry, PhoneEntry, normalize_email, normalize_phone
 from models.fields import EmailText, ObjectIdHex, PhoneText
@@ -58,7 +58,7 @@ class SeedInserted(BaseModel):
     inserted_id: ObjectIdHex
 
 
-def flatten(stored: ContactRecord) -> dict[str, Any]:
+def flatten(stored: ContactView) -> dict[str, Any]:
     """A contact in the seed's flat shape; the primary (else first) email and phone."""
     flat: dict[str, Any] = {"id": stored["id"], "name": stored["name"]}
     for single, entries in (("email", stored.get("emails") or []), ("phone", stored.get("phones") or [])):

@@ -21,21 +21,22 @@ def contact(**overrides: Any) -> ContactWrite:
     return ContactWrite.model_validate(contact_payload(**overrides))
 
 
-async def test_a_record_has_every_api_field_with_id_and_nothing_stored_only() -> None:
+async def test_a_record_is_the_api_contact_and_a_view_has_nothing_stored_only() -> None:
     created = await repository.insert(OURS, contact(name="Ada"))
 
-    fetched = await repository.get(OURS, created["id"])
+    fetched = await repository.get(OURS, created.id)
+    page = await repository.find_page(OURS, ContactQuery())
 
     assert fetched == created
-    assert tuple(created) == OUTPUT_FIELDS
-    assert not set(created) & {"_id", *HIDDEN_FIELDS}
-    assert created["nickname"] is None
-    assert created["tags"] == []
+    assert (created.name, created.nickname, created.tags, created.version) == ("Ada", None, [], 1)
+    assert [view["id"] for view in page.records] == [created.id]
+    assert tuple(page.records[0]) == OUTPUT_FIELDS
+    assert not set(page.records[0]) & {"_id", *HIDDEN_FIELDS}
 
 
 async def test_another_scope_sees_and_changes_nothing() -> None:
     created = await repository.insert(OURS, contact())
-    contact_id = created["id"]
+    contact_id = created.id
 
     assert await repository.get(THEIRS, contact_id) is None
     assert await repository.replace(THEIRS, contact_id, contact(name="Mallory"), None) is None
@@ -48,15 +49,15 @@ async def test_another_scope_sees_and_changes_nothing() -> None:
 async def test_replace_and_delete_match_only_the_listed_versions() -> None:
     created = await repository.insert(OURS, contact())
 
-    stale = await repository.replace(OURS, created["id"], contact(name="Stale"), {2, 3})
-    replaced = await repository.replace(OURS, created["id"], contact(name="Fresh", company=None), {1})
-    kept = await repository.delete(OURS, created["id"], {1})
+    stale = await repository.replace(OURS, created.id, contact(name="Stale"), {2, 3})
+    replaced = await repository.replace(OURS, created.id, contact(name="Fresh", company=None), {1})
+    kept = await repository.delete(OURS, created.id, {1})
 
     assert stale is None
     assert replaced is not None
-    assert (replaced["name"], replaced["company"], replaced["version"]) == ("Fresh", None, 2)
+    assert (replaced.name, replaced.company, replaced.version) == ("Fresh", None, 2)
     assert kept is False
-    assert await repository.delete(OURS, created["id"], None) is True
+    assert await repository.delete(OURS, created.id, None) is True
 
 
 async def test_malformed_ids_match_nothing() -> None:
@@ -72,7 +73,7 @@ async def test_insert_many_returns_the_ids_in_order_and_delete_many_the_ones_tha
 
     kept = await repository.get(OURS, ids[0])
     assert kept is not None
-    assert kept["name"] == "One"
+    assert kept.name == "One"
     assert deleted == {ids[1]}
 
 

@@ -5,7 +5,7 @@ import re
 import httpx
 import pytest
 
-from tests.factories import PROBLEM, contact_payload, new_contact
+from tests.factories import PROBLEM, contact_payload, new_contact, problem_body
 
 
 async def test_create_returns_201_with_location_and_the_stored_contact(client: httpx.AsyncClient) -> None:
@@ -31,12 +31,7 @@ async def test_get_unknown_id_is_404_problem(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
-    assert response.json() == {
-        "type": "about:blank",
-        "title": "Not Found",
-        "status": 404,
-        "detail": "No contact has this id.",
-    }
+    assert response.json() == problem_body(404, "No contact has this id.")
 
 
 @pytest.mark.parametrize("contact_id", ["not-an-id", "0123456789ABCDEF01234567", "%7B%22%24gt%22%3A%22%22%7D"])

@@ -9,7 +9,7 @@ from api.app import create_app
 from api.errors import Conflict, UnprocessableContent, ValidationIssue, json_pointer
 from api.http.problems import problem_of, problem_responses
 from api.settings import Settings
-from tests.factories import PROBLEM
+from tests.factories import PROBLEM, problem_body
 from tests.live_server import LiveServer
 
 
@@ -35,24 +35,14 @@ async def test_an_unexpected_error_is_a_bare_500_problem(failing_server: str) ->
 
     assert response.status_code == 500
     assert response.headers["content-type"] == PROBLEM
-    assert response.json() == {
-        "type": "about:blank",
-        "title": "Internal Server Error",
-        "status": 500,
-        "detail": "The server could not complete the request.",
-    }
+    assert response.json() == problem_body(500, "The server could not complete the request.")
     assert "secret" not in response.text
 
 
 def test_an_error_becomes_its_problem_document() -> None:
     issue = ValidationIssue(location="body", pointer="/name", detail="Field required")
 
-    assert problem_of(Conflict("Busy.")).model_dump(exclude_none=True) == {
-        "type": "about:blank",
-        "title": "Conflict",
-        "status": 409,
-        "detail": "Busy.",
-    }
+    assert problem_of(Conflict("Busy.")).model_dump(exclude_none=True) == problem_body(409, "Busy.")
     assert problem_of(UnprocessableContent([issue])).model_dump(exclude_none=True) == {
         "type": "/problems/validation-error",
         "title": "Unprocessable Content",
