@@ -72,9 +72,9 @@ def test_every_scenario_produced_numbers(results: dict[str, Any]) -> None:
     assert measured["status"] == "measured"
     seed_compared = DEFAULT_SEED_APP.exists()
     for scenario in SCENARIOS:
+        if SEED in scenario.services and not seed_compared:
+            continue  # without ../shared there is no seed service, and its scenarios are skipped whole
         for service in scenario.services:
-            if service == SEED and not seed_compared:
-                continue
             numbers = measured["scenarios"][scenario.key][service]
             assert numbers["requests"] > 0, (scenario.key, service)
             assert numbers["rps"] > 0
