@@ -8,8 +8,12 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from embedded import FILE_NAME, EmbeddedDatabase
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 def launch_early() -> EmbeddedDatabase | None:
@@ -26,19 +30,40 @@ def launch_early() -> EmbeddedDatabase | None:
     return early
 
 
+def load_settings() -> "Settings":
+    """The settings from the environment; invalid ones stop the command with one line per problem."""
+    from pydantic import ValidationError
+
+    from api.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = "\n".join(f"  {'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in error.errors())
+        sys.exit(f"invalid settings:\n{problems}")
+
+
 def run_server() -> None:
     """Serve until SIGINT or SIGTERM."""
     early = launch_early()
     try:
         from api.serve import serve
-        from api.settings import Settings
 
-        settings = Settings()
+        settings = load_settings()
     except BaseException:
         if early is not None:
             early.stop()
         raise
     serve(settings, early)
+
+
+def run_keys(arguments: argparse.Namespace) -> None:
+    """One `keys` command, on the database the service uses."""
+    import asyncio
+
+    from api.keys.cli import run
+
+    sys.exit(asyncio.run(run(arguments, load_settings())))
 
 
 def print_contract() -> None:
@@ -50,15 +75,32 @@ def print_contract() -> None:
     sys.stdout.write(render_yaml(create_app(Settings()).openapi()))
 
 
+def add_keys_commands(commands: Any) -> None:
+    """Add `keys create|list|revoke` to the command line's subcommands."""
+    keys = commands.add_parser("keys", help="create, list or revoke API keys").add_subparsers(
+        dest="keys_command", required=True
+    )
+    create = keys.add_parser("create", help="create a key for a tenant; prints it once, as the last line")
+    create.add_argument("--tenant", required=True, help="the tenant the key acts for (a-z, 0-9, _ and -)")
+    create.add_argument("--label", help="a note saying what the key is for")
+    listing = keys.add_parser("list", help="list the keys (never their secrets)")
+    listing.add_argument("--tenant", help="only this tenant's keys")
+    revoke = keys.add_parser("revoke", help="revoke a key; it stops working on the next request")
+    revoke.add_argument("id", help="the key's id, as `keys list` shows it")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the command (serve when none is given)."""
     parser = argparse.ArgumentParser(prog="python -m api", description="The contacts API.")
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("serve", help="serve the API (the default)")
     commands.add_parser("openapi", help="print the contract as YAML")
+    add_keys_commands(commands)
     arguments = parser.parse_args(argv)
     if arguments.command == "openapi":
         print_contract()
+    elif arguments.command == "keys":
+        run_keys(arguments)
     else:
         run_server()
 

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from pymongo import AsyncMongoClient
 
@@ -16,7 +17,10 @@ from api.database import connect, init_models
 from api.health.router import router as health_router
 from api.http.contract import install_contract
 from api.http.docs import install_docs
-from api.http.problems import install_error_handlers
+from api.http.problems import install_error_handlers, problem_responses
+from api.http.request_limits import RequestLimits
+from api.http.response_headers import HeadAsGet, SecurityHeaders
+from api.ratelimits.service import Guard
 from api.seed.router import router as seed_router
 from api.settings import Settings, get_settings
 from models.channels import set_default_phone_region
@@ -64,11 +68,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
+        # What any request can meet before it reaches its operation (README: "Limits").
+        responses=problem_responses(408, 413, 431, 503),
     )
     app.state.settings = settings
+    app.state.guard = Guard(settings.rate_limit, settings.max_concurrent_per_key)
     install_error_handlers(app)
     for router in (contacts_router, seed_router, health_router):
         app.include_router(router)
     install_docs(app)
     install_contract(app)
+    install_middleware(app, settings)
     return app
+
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """The request limits, HEAD, CORS (only for the origins allowed) and the security headers, inside out."""
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=settings.max_body_bytes,
+        body_timeout=settings.body_timeout,
+        max_in_flight=settings.max_requests_in_flight,
+    )
+    app.add_middleware(HeadAsGet)
+    if settings.cors_allow_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_allow_origins),
+            allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+            expose_headers=["ETag", "Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
+                            "RateLimit-Reset", "Idempotent-Replayed"],
+        )  # fmt: skip
+    app.add_middleware(SecurityHeaders)

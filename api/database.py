@@ -1,10 +1,16 @@
 """The database lifecycle: one AsyncMongoClient per process, Beanie initialised once."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 import pymongo
 from beanie import init_beanie
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from api.settings import Settings
+from embedded import EmbeddedDatabase
 from models import DOCUMENT_MODELS
 
 
@@ -27,3 +33,28 @@ async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 2.0)
     except PyMongoError:
         return False
     return True
+
+
+@contextlib.asynccontextmanager
+async def opened(settings: Settings) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+    """The database the service uses, for a command run beside it (or without it).
+
+    MongoDB when MONGODB_URL is set; else the embedded database: the one the running service started on
+    the same file, or, when none runs, one started for the command and stopped after it.
+    """
+    embedded: EmbeddedDatabase | None = None
+    if settings.mongodb_url is not None:
+        url = settings.mongodb_url.get_secret_value()
+    elif (running := EmbeddedDatabase.running_uri(settings.embedded_db_path)) is not None:
+        url = running
+    else:
+        embedded = EmbeddedDatabase(settings.embedded_db_path)
+        url = await asyncio.to_thread(embedded.start)
+    client = connect(url)
+    try:
+        await init_models(client, settings.mongodb_db)
+        yield client
+    finally:
+        await client.close()
+        if embedded is not None:
+            embedded.stop()

@@ -1,10 +1,13 @@
 """Serving: start the embedded database when no MONGODB_URL is given, then uvicorn on uvloop."""
 
+import contextlib
 import logging
 import os
+import resource
 import secrets
 import signal
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from api.settings import Settings
@@ -37,6 +40,28 @@ def embedded_database(settings: Settings, early: EmbeddedDatabase | None) -> Emb
     return database
 
 
+def server_options(settings: Settings, protocol: type[Any] | None = None) -> dict[str, Any]:
+    """uvicorn's options for these settings: uvloop, the hardened httptools protocol, no `server` header."""
+    from api.http.server_protocol import HardenedHttpToolsProtocol
+
+    return {
+        "loop": "uvloop",
+        "http": protocol or HardenedHttpToolsProtocol,
+        "timeout_keep_alive": settings.keep_alive_timeout,
+        "server_header": False,
+        "log_level": settings.log_level,
+        "access_log": settings.log_level == "debug",
+    }
+
+
+def raise_file_limit() -> None:
+    """Let this process open as many files as the system allows it (connections are files)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
+
+
 def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
     """Run the API until SIGINT/SIGTERM; stop uvicorn first, then the embedded database.
 
@@ -53,11 +78,12 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
 
         if embedded is not None:
             url = embedded.wait_ready()
-            where = f"embedded SQLite file {settings.embedded_db_path.resolve()} ({url})"
-        else:
-            assert settings.mongodb_url is not None
+            where = f"embedded SQLite file {settings.embedded_db_path.resolve()} ({redact_url(url)})"
+        elif settings.mongodb_url is not None:
             url = settings.mongodb_url.get_secret_value()
             where = redact_url(url)
+        else:  # embedded_database() launches one whenever no MONGODB_URL is set
+            raise RuntimeError("no database to serve from")
         # Workers read their settings from the environment, so hand them the resolved ones.
         os.environ["MONGODB_URL"] = url
         os.environ.setdefault("CURSOR_SECRET", secrets.token_hex(32))
@@ -68,16 +94,14 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
             settings.workers,
             where,
         )
+        raise_file_limit()
         uvicorn.run(
             "api.app:create_app",
             factory=True,
             host=settings.host,
             port=settings.port,
             workers=settings.workers,
-            loop="uvloop",
-            http="httptools",
-            log_level=settings.log_level,
-            access_log=settings.log_level == "debug",
+            **server_options(settings),
         )
     finally:
         if embedded is not None:

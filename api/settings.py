@@ -1,15 +1,27 @@
 """The one settings object, read from the environment (pydantic-settings)."""
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from embedded import FILE_NAME
 
 LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+MiB = 1024 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address (or `localhost`): reachable from this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -30,6 +42,40 @@ class Settings(BaseSettings):
     )
     default_phone_region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
     require_if_match: bool = False
+
+    # Authentication (README: "Keys and modes").
+    auth_required: bool = False
+    rate_limit: str = Field(default="1200/minute", pattern=r"^\d+\s*/\s*\d*\s*(second|minute|hour|day)s?$")
+    max_concurrent_per_key: int = Field(default=16, ge=1, le=10_000)
+    cors_allow_origins: Annotated[tuple[str, ...], NoDecode] = ()
+
+    # Limits on any one request and on the server (README: "Limits").
+    max_body_bytes: int = Field(default=MiB, ge=1024, le=64 * MiB)
+    max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=MiB)
+    max_headers: int = Field(default=100, ge=10, le=1000)
+    header_timeout: float = Field(default=10.0, gt=0, le=300)
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    keep_alive_timeout: int = Field(default=5, ge=1, le=300)
+    max_connections: int = Field(default=4096, ge=1, le=1_000_000)
+    max_requests_in_flight: int = Field(default=256, ge=1, le=100_000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_origins(cls, values: dict[str, object]) -> dict[str, object]:
+        origins = values.get("cors_allow_origins") if isinstance(values, dict) else None
+        if isinstance(origins, str):
+            values["cors_allow_origins"] = tuple(origin.strip() for origin in origins.split(",") if origin.strip())
+        return values
+
+    @model_validator(mode="after")
+    def _open_only_on_loopback(self) -> Self:
+        if not self.auth_required and not is_loopback(self.host):
+            raise ValueError(
+                f"AUTH_REQUIRED=false serves every caller as one tenant with no key, so it listens only on a "
+                f"loopback address; HOST={self.host} is not one. Set AUTH_REQUIRED=true (and create keys with "
+                f"`python -m api keys create`), or listen on 127.0.0.1."
+            )
+        return self
 
     @property
     def embedded_db_path(self) -> Path:

@@ -81,7 +81,8 @@ class CpuMeter:
 
 
 def _lua_string(text: str) -> str:
-    assert "]==]" not in text
+    if "]==]" in text:
+        raise ValueError(f"cannot quote {text!r} as a Lua long string")
     return f"[==[{text}]==]"
 
 

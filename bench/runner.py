@@ -19,6 +19,7 @@ import uvloop
 from pymongo import MongoClient
 
 from api.database import connect
+from api.serve import redact_url
 from bench import data
 from bench.client import call, get_json
 from bench.config import REPO_ROOT, BenchConfig
@@ -166,12 +167,12 @@ class Bench:
     def _run(self, scenario: Scenario, service: str, context: Context) -> RunResult:
         config = self.config
         if service == DRIVER:
-            assert scenario.driver is not None
             driven = asyncio.run(self._driver_run(scenario, context), loop_factory=uvloop.new_event_loop)
             settle([self.db_pid])
             return driven
         target = self.api if service == API else self.seed
-        assert target is not None
+        if target is None:
+            raise RuntimeError(f"{service} is not running")
         watch = {service: target.pid, "db": self.db_pid}
         result = run_wrk(target.base_url, scenario.http(context), config.seconds, config.concurrency, watch)
         waited = settle(watch.values())  # wrk leaves requests in flight: let them finish before the next run
@@ -180,7 +181,8 @@ class Bench:
         return result
 
     async def _driver_run(self, scenario: Scenario, context: Context) -> RunResult:
-        assert scenario.driver is not None
+        if scenario.driver is None:
+            raise RuntimeError(f"{scenario.key} has no driver form")
         client = connect(self.uri)
         try:
             operation = scenario.driver(client[API_DB]["contacts"], context)
@@ -200,9 +202,10 @@ def _start(stack: contextlib.ExitStack, config: BenchConfig, workdir: Path, seed
     database = EmbeddedDatabase(database_path)
     stack.callback(database.stop)
     uri = database.start()
-    say(f"embedded database ready at {uri}")
+    say(f"embedded database ready at {redact_url(uri)}")
     db_pid = find_pid("\0embedded\0", str(database_path))
-    assert db_pid is not None
+    if db_pid is None:
+        raise RuntimeError("the embedded database's process was not found")
     api = stack.enter_context(api_service(LOG_DIR / "api.log", uri, API_DB))
     seed = None
     if seed_python is not None:

@@ -110,7 +110,8 @@ class Service:
     @property
     def pid(self) -> int:
         """The server's process id."""
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not started")
         return self.process.pid
 
     def start(self) -> Self:
@@ -132,7 +133,8 @@ class Service:
 
     def wait_ready(self, path: str, timeout: float = READY_TIMEOUT, interval: float = 0.01) -> float:
         """Poll GET `path` until it is 200; return the seconds since the process was spawned."""
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError(f"{self.name} was not started")
         deadline = time.perf_counter() + timeout
         while time.perf_counter() < deadline:
             if self.process.poll() is not None:

@@ -1,21 +1,43 @@
 """The child process: a mongoeco MongoDB-wire server over one SQLite file, with the pinned patches applied.
 
-It serves on a plain asyncio loop (mongoeco's shutdown breaks under uvloop), prints its
-URI as its first line of output, and stops on SIGTERM, SIGINT, or when its stdin closes.
+It serves on a plain asyncio loop (mongoeco's shutdown breaks under uvloop), on loopback only, to one user
+whose password is in the file's `.secret` beside it. It holds the file's `.lock` for as long as it runs, so
+no second server opens the same file, and creates every file private to the service's user. It prints its
+plain URI (no credential) as its first line of output, and stops on SIGTERM, SIGINT, or when its stdin closes.
 """
 
 import asyncio
 import contextlib
+import fcntl
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+from embedded.files import PRIVATE_FILE, USER, DatabaseFiles
+from embedded.supervisor import ALREADY_SERVED
 
-async def serve(path: Path) -> None:
+
+@contextlib.contextmanager
+def exclusive(files: DatabaseFiles) -> Iterator[None]:
+    """Hold the file's lock, or exit with ALREADY_SERVED when another process holds it."""
+    descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"embedded database: {files.path} is already served by another process", file=sys.stderr)
+            sys.exit(ALREADY_SERVED)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+async def serve(files: DatabaseFiles) -> None:
     """Run the wire server on a free loopback port until told to stop."""
     from mongoeco.engines.sqlite import SQLiteEngine
-    from mongoeco.wire import AsyncMongoEcoProxyServer
+    from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
 
     from embedded.patches import apply
 
@@ -27,14 +49,19 @@ async def serve(path: Path) -> None:
         loop.add_signal_handler(signum, stop.set)
     loop.add_reader(sys.stdin.fileno(), lambda: _stop_on_eof(stop))
 
-    server = AsyncMongoEcoProxyServer(engine=SQLiteEngine(path=str(path)), host="127.0.0.1", port=0)
+    user = WireAuthUser(username=USER, password=files.password(), mechanisms=("SCRAM-SHA-256",))
+    server = AsyncMongoEcoProxyServer(
+        engine=SQLiteEngine(path=str(files.path)), host="127.0.0.1", port=0, auth_users=(user,)
+    )
     address = await server.start()
+    files.write_address(address.port)
     print(address.uri, flush=True)
     try:
         await stop.wait()
     finally:
         loop.remove_reader(sys.stdin.fileno())
         await server.close()
+        files.address.unlink(missing_ok=True)
 
 
 def _stop_on_eof(stop: asyncio.Event) -> None:
@@ -46,5 +73,8 @@ def main() -> None:
     """Entry point of the child process: `python -m embedded SQLITE_PATH`."""
     if len(sys.argv) != 2:
         sys.exit("usage: python -m embedded SQLITE_PATH")
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(Path(sys.argv[1])))
+    os.umask(0o077)  # the SQLite file, its journal and every sidecar: readable by this user alone
+    files = DatabaseFiles(Path(sys.argv[1]))
+    files.prepare_folder()
+    with exclusive(files), contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(files))

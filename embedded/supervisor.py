@@ -14,6 +14,11 @@ import time
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+from urllib.parse import urlsplit
+
+from embedded.files import DatabaseFiles
+
+ALREADY_SERVED = 3  # the child's exit code when another process holds the file's lock
 
 START_TIMEOUT = 15.0
 STOP_TIMEOUT = 10.0
@@ -28,8 +33,16 @@ class EmbeddedDatabase:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.files = DatabaseFiles(path)
         self.uri = ""
         self._process: subprocess.Popen[str] | None = None
+
+    @staticmethod
+    def running_uri(path: Path) -> str | None:
+        """The URI (with its credential) of a server another process runs on `path`, if one does."""
+        files = DatabaseFiles(path)
+        port = files.recorded_port() if files.is_served() else None
+        return files.uri(port) if port is not None else None
 
     @property
     def is_running(self) -> bool:
@@ -52,7 +65,7 @@ class EmbeddedDatabase:
                 "the embedded database is not installed (dependency group `embedded`): "
                 "set MONGODB_URL to use MongoDB, or install it with `uv sync --group embedded`"
             )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.files.password()  # created here, so that the child and this process agree on it
         self._process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             self.command(),
             stdin=subprocess.PIPE,
@@ -66,11 +79,14 @@ class EmbeddedDatabase:
         """Wait until the launched server answers a ping; return its MongoDB URI."""
         if self._process is None or self._process.stdout is None:
             raise EmbeddedDatabaseError("embedded database was not launched")
-        self.uri = self._process.stdout.readline().strip()
-        if not self.uri.startswith("mongodb://"):
-            code = self._process.poll()
+        printed = self._process.stdout.readline().strip()
+        port = urlsplit(printed).port if printed.startswith("mongodb://") else None
+        if port is None:
+            code = self._process.wait(STOP_TIMEOUT) if self._process.poll() is None else self._process.poll()
             self.stop()
-            raise EmbeddedDatabaseError(f"embedded database did not start (exit code {code})")
+            reason = f" ({self.path} is already served by another process)" if code == ALREADY_SERVED else ""
+            raise EmbeddedDatabaseError(f"embedded database did not start (exit code {code}){reason}")
+        self.uri = self.files.uri(port)
         self._wait_for_ping()
         return self.uri
 

@@ -5,7 +5,7 @@ whitespace is trimmed: the contract's limits are never looser than ours.
 """
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 import pycountry
@@ -89,8 +89,19 @@ PhoneText = Annotated[str, StringConstraints(min_length=1, max_length=64), After
 PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(clean_text), NOT_BLANK]
 LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(clean_long_text), NO_NUL]
 Name = ShortText
+
+
+def _representable(value: datetime) -> datetime:
+    # BSON stores UTC; a time whose UTC form falls outside years 1-9999 cannot be stored or compared.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
+    return value
+
+
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
-Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text)]
+Timestamp = Annotated[AwareDatetime, BeforeValidator(_rfc3339_text), AfterValidator(_representable)]
 # At most one entry of a list of emails or phones is primary (`check_single_primary` in models/channels.py).
 AT_MOST_ONE_PRIMARY = Stated(
     contains={"type": "object", "properties": {"primary": {"const": True}}, "required": ["primary"]},

@@ -11,6 +11,7 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from api.database import connect, init_models
+from api.keys.service import create_key
 from api.settings import Settings
 from embedded import EmbeddedDatabase
 from tests.live_server import LiveServer
@@ -72,3 +73,29 @@ async def bound_models(settings: Settings) -> AsyncIterator[None]:
         yield
     finally:
         await client.close()
+
+
+@pytest.fixture
+def secured_settings(settings: Settings) -> Settings:
+    """The test's settings with AUTH_REQUIRED=true."""
+    return settings.model_copy(update={"auth_required": True})
+
+
+@pytest.fixture
+def secured_server(secured_settings: Settings, tenant_keys: dict[str, str]) -> Iterator[str]:
+    """Base URL of a freshly started app that requires API keys (`tenant_keys` are made first).
+
+    Beanie binds the document classes once per process: the keys are created in the test's event loop
+    before the server's lifespan binds the classes to its own. Later changes go through the command line.
+    """
+    server = LiveServer(secured_settings)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def tenant_keys(bound_models: None) -> dict[str, str]:
+    """An API key for each of two tenants, acme and globex."""
+    return {tenant: (await create_key(tenant, "test")).key for tenant in ("acme", "globex")}

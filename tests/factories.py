@@ -46,3 +46,8 @@ async def patch_contact(
         json=patch,
         headers={"content-type": "application/merge-patch+json", **(headers or {})},
     )
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The Authorization header presenting `key`."""
+    return {"Authorization": f"Bearer {key}"}

@@ -1,4 +1,4 @@
-"""The real app served by uvicorn (uvloop + httptools) on 127.0.0.1, for tests that talk HTTP to it."""
+"""The real app served by uvicorn (uvloop, the hardened httptools protocol) on 127.0.0.1, for tests over HTTP."""
 
 import threading
 
@@ -6,16 +6,18 @@ import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
+from api.http.server_protocol import ServerLimits, protocol_with
+from api.serve import server_options
 from api.settings import Settings
 
 
 class LiveServer:
-    """The app under uvicorn (uvloop + httptools) in a background thread, on a free loopback port."""
+    """The app under uvicorn, as `python -m api` serves it, in a background thread on a free loopback port."""
 
     def __init__(self, settings: Settings, app: FastAPI | None = None) -> None:
-        config = uvicorn.Config(
-            app or create_app(settings), host="127.0.0.1", port=0, loop="uvloop", http="httptools", log_level="warning"
-        )
+        # The same options as `python -m api`, with the protocol's limits taken from `settings`.
+        options = server_options(settings, protocol_with(ServerLimits.of(settings))) | {"log_level": "warning"}
+        config = uvicorn.Config(app or create_app(settings), host="127.0.0.1", port=0, **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -184,7 +184,7 @@ def _filter(scope: Scope, query: ContactQuery) -> Document:
         # in SQL (a two-sided range inside $elemMatch would make it read every document into Python).
         clauses.append({"$or": [{"search_terms": {"$elemMatch": {"$regex": _prefix(t)}}} for t in query.search_terms]})
     if query.after is not None:
-        clauses.append(_after(query))
+        clauses.append(_after(query, query.after))
     if clauses:
         where["$and"] = clauses
     return where
@@ -194,10 +194,9 @@ def _prefix(term: str) -> str:
     return "^" + re.escape(term)
 
 
-def _after(query: ContactQuery) -> Document:
-    assert query.after is not None
+def _after(query: ContactQuery, after: Position) -> Document:
     key, direction = query.sort_key
-    value, last_id = query.after
+    value, last_id = after
     beyond = "$gt" if direction == 1 else "$lt"
     return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: last_id}}]}
 

@@ -21,7 +21,7 @@ from api.contacts.service import ItemOutcome
 from api.http.conditional import etag_for, none_match
 from api.http.cursors import decode_cursor, encode_cursor
 from api.http.dependencies import JSON_BODY, MERGE_PATCH_BODY, CurrentScope, CursorSecret, IfMatch
-from api.http.media_types import MERGE_PATCH
+from api.http.media_types import MERGE_PATCH, StrictJSONRoute
 from api.http.problems import problem_of, problem_responses
 from api.idempotency.service import IdempotentRequest
 
@@ -39,7 +39,9 @@ class ContactIdConvertor(Convertor[str]):
 
 
 register_url_convertor("contact_id", ContactIdConvertor())
-router = APIRouter(prefix="/contacts", tags=["contacts"])
+router = APIRouter(
+    prefix="/contacts", tags=["contacts"], route_class=StrictJSONRoute, responses=problem_responses(401, 429)
+)
 ContactId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="The contact's id (24 hex digits).")]
 IdempotencyKey = Annotated[
     str | None,
@@ -149,9 +151,9 @@ async def list_contacts(
     params: Annotated[ContactListParams, Query()], scope: CurrentScope, secret: CursorSecret
 ) -> dict[str, Any]:
     """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted."""
-    after = decode_cursor(params.cursor, secret) if params.cursor is not None else None
+    after = decode_cursor(params.cursor, secret, scope.tenant) if params.cursor is not None else None
     page = await service.list_contacts(scope, params, after)
-    next_cursor = encode_cursor(page.next_position, secret) if page.next_position is not None else None
+    next_cursor = encode_cursor(page.next_position, secret, scope.tenant) if page.next_position else None
     return {"items": page.contacts, "next_cursor": next_cursor}
 
 

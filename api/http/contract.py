@@ -38,7 +38,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
     )
     for path_item in document["paths"].values():
         for operation in path_item.values():
-            responses = operation["responses"]
+            responses = operation["responses"] = dict(sorted(operation["responses"].items()))
             for code, response in list(responses.items()):
                 content = response.get("content", {})
                 if content.get("application/json", {}).get("schema") == {"$ref": _DEFAULT_422}:

@@ -4,10 +4,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from api.http.auth import get_scope
 from api.http.conditional import parse_if_match
 from api.http.media_types import require_json, require_merge_patch
 from api.preconditions import Precondition
-from api.scope import DEFAULT_TENANT, Scope
+from api.scope import Scope
 from api.settings import Settings
 
 
@@ -16,11 +17,6 @@ async def get_cursor_secret(request: Request) -> bytes:
     """The key that signs this app's pagination cursors."""
     secret: bytes = request.state.cursor_secret
     return secret
-
-
-async def get_scope(request: Request) -> Scope:
-    """The scope of the caller's data. Until authentication maps callers to tenants, all share one."""
-    return Scope(tenant=DEFAULT_TENANT)
 
 
 async def get_precondition(

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
+from starlette.types import Send
 
 from api.errors import (
     ApiError,
@@ -21,8 +22,10 @@ from api.errors import (
     count_issues,
     validation_issues,
 )
+from api.http.media_types import DUPLICATE_KEY
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+MAX_ISSUES = 50  # a problem lists at most this many invalid values, whatever the request holds
 logger = logging.getLogger("api.errors")
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
@@ -57,8 +60,13 @@ class ProblemResponse(JSONResponse):
     media_type = PROBLEM_MEDIA_TYPE
 
     def render(self, content: Any) -> bytes:
-        # ASCII escapes: a problem may quote text that is not encodable as UTF-8 (a lone surrogate).
-        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+        return render_problem(content)
+
+
+def render_problem(content: Any) -> bytes:
+    """A problem document as bytes."""
+    # ASCII escapes: a problem may quote text that is not encodable as UTF-8 (a lone surrogate).
+    return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def problem_details(
@@ -91,32 +99,49 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"model": ProblemDetails, "description": HTTPStatus(status).phrase} for status in statuses}
 
 
-async def _on_api_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, ApiError)
+def _expect[E: Exception](error: Exception, kind: type[E]) -> E:
+    if not isinstance(error, kind):
+        raise TypeError(f"a {kind.__name__} handler got {type(error).__name__}") from error
+    return error
+
+
+async def _on_api_error(request: Request, raised: Exception) -> ProblemResponse:
+    error = _expect(raised, ApiError)
     body = problem_of(error).model_dump(exclude_none=True)
     return ProblemResponse(body, status_code=error.status, headers=error.headers)
 
 
-async def _on_validation_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, RequestValidationError)
-    if any(item["type"] == "json_invalid" for item in error.errors()):
-        return problem(400, type_=MalformedRequest.type, detail="The request body is not valid JSON.")
+async def _on_validation_error(request: Request, raised: Exception) -> ProblemResponse:
+    error = _expect(raised, RequestValidationError)
+    invalid = [item for item in error.errors() if item["type"] == "json_invalid"]
+    if invalid:
+        reason = str(invalid[0].get("ctx", {}).get("error", ""))
+        detail = (
+            f"The request body repeats a key in one object ({reason.removeprefix(DUPLICATE_KEY).strip()})."
+            if reason.startswith(DUPLICATE_KEY)
+            else "The request body is not valid JSON."
+        )
+        return problem(400, type_=MalformedRequest.type, detail=detail)
     issues = validation_issues(error.errors())
-    return problem(422, type_=UnprocessableContent.type, detail=count_issues(issues), errors=issues)
+    shown = issues[:MAX_ISSUES]
+    detail = count_issues(issues) + (f" The first {MAX_ISSUES} are listed." if len(issues) > MAX_ISSUES else "")
+    return problem(422, type_=UnprocessableContent.type, detail=detail, errors=shown)
 
 
 def _allowed_methods(request: Request) -> str:
-    # Starlette's 405 names only the first route matching the path; RFC 9110 wants all of them.
+    # Starlette's 405 names only the first route matching the path; RFC 9110 wants all of them (HEAD with GET).
     allowed = [
         method
         for method in _METHODS
         if any(route.matches({**request.scope, "method": method})[0] == Match.FULL for route in request.app.routes)
     ]
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(allowed.index("GET") + 1, "HEAD")
     return ", ".join(allowed)
 
 
-async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
-    assert isinstance(error, StarletteHTTPException)
+async def _on_http_error(request: Request, raised: Exception) -> ProblemResponse:
+    error = _expect(raised, StarletteHTTPException)
     phrase = HTTPStatus(error.status_code).phrase
     detail = error.detail if error.detail and error.detail != phrase else None
     headers = error.headers
@@ -127,7 +152,9 @@ async def _on_http_error(request: Request, error: Exception) -> ProblemResponse:
 
 async def _on_unexpected_error(request: Request, error: Exception) -> ProblemResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
-    return problem(500, detail="The server could not complete the request.")
+    # Answered outside the middleware (by Starlette's outermost ServerErrorMiddleware): add its headers here.
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-store", "Connection": "close"}
+    return problem(500, detail="The server could not complete the request.", headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -136,3 +163,17 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
+
+
+def problem_bytes(status: int, detail: str) -> bytes:
+    """The body of a bare problem, for code below the app (middleware, the HTTP protocol)."""
+    return render_problem(problem_details(status, detail=detail).model_dump(exclude_none=True))
+
+
+async def send_problem(send: Send, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+    """Answer with a problem straight through ASGI `send` (for middleware that answers before the app)."""
+    body = problem_bytes(status, detail)
+    raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})

@@ -9,10 +9,11 @@ from api.contacts import service
 from api.contacts.schemas import ContactListParams
 from api.errors import UnprocessableContent
 from api.http.dependencies import JSON_BODY, CurrentScope
+from api.http.media_types import StrictJSONRoute
 from api.http.problems import problem_responses
 from api.seed.schemas import SeedContact, SeedCreate, SeedInserted, flatten
 
-router = APIRouter(tags=["seed"])
+router = APIRouter(tags=["seed"], route_class=StrictJSONRoute, responses=problem_responses(401, 429))
 
 SEED_LIST_SIZE = 20
 

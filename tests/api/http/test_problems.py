@@ -78,7 +78,7 @@ async def test_wrong_method_is_405_with_allow(client: httpx.AsyncClient) -> None
 
     assert response.status_code == 405
     assert response.headers["content-type"] == PROBLEM
-    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
 
 
 async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:

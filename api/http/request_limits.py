@@ -1,0 +1,74 @@
+"""Limits on one request, enforced before the app reads it (README: "Limits").
+
+- A body over MAX_BODY_BYTES is a 413, decided from Content-Length before anything is read, or while it
+  streams in (chunked): the rest is never buffered.
+- A body that takes longer than BODY_TIMEOUT to arrive is a 408.
+- More than MAX_REQUESTS_IN_FLIGHT requests at once in this worker: a 503 with Retry-After.
+Each of these answers `Connection: close`, so the client cannot keep feeding the connection.
+"""
+
+import asyncio
+
+from fastapi import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.http.problems import send_problem
+
+CLOSE = {"Connection": "close"}
+
+
+class RequestLimits:
+    """ASGI middleware for the body size, the body's arrival time and the requests in flight."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float, max_in_flight: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight >= self.max_in_flight:
+            await send_problem(send, 503, "The server is at capacity; retry shortly.", {"Retry-After": "1", **CLOSE})
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body_bytes):
+            await send_problem(send, 413, self._too_large(), CLOSE)
+            return
+        self.in_flight += 1
+        try:
+            await self.app(scope, self._limited(receive), send)
+        finally:
+            self.in_flight -= 1
+
+    def _too_large(self) -> str:
+        return f"The request body is larger than {self.max_body_bytes} bytes."
+
+    def _limited(self, receive: Receive) -> Receive:
+        received = 0
+        complete = False
+        deadline: float | None = None
+
+        async def limited_receive() -> Message:
+            nonlocal received, complete, deadline
+            if complete:
+                return await receive()  # after the body: only the disconnect is left to wait for
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + self.body_timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                detail = f"The request body did not arrive within {self.body_timeout:g} seconds."
+                raise HTTPException(408, detail, headers=CLOSE) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                complete = not message.get("more_body", False)
+                if received > self.max_body_bytes:
+                    raise HTTPException(413, self._too_large(), headers=CLOSE)
+            return message
+
+        return limited_receive

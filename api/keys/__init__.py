@@ -1,0 +1,1 @@
+"""API keys: created, listed and revoked from the command line; each request presents one as a Bearer token."""

@@ -1,0 +1,94 @@
+"""Authentication: AUTH_REQUIRED=true needs a key on every data route; open mode needs none, on loopback only."""
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from api.settings import Settings
+from tests.factories import PROBLEM, bearer, contact_payload
+from tests.paths import REPO_ROOT
+
+PUBLIC = ["/healthz", "/readyz", "/docs", "/redoc", "/openapi.json"]
+DATA = [("GET", "/contacts"), ("POST", "/contacts"), ("GET", "/"), ("POST", "/new"), ("POST", "/contacts/bulk")]
+
+
+@pytest.mark.parametrize(("method", "path"), DATA)
+async def test_a_data_route_without_a_key_is_401_with_a_challenge(secured_server: str, method: str, path: str) -> None:
+    async with httpx.AsyncClient(base_url=secured_server) as client:
+        response = await client.request(method, path, json=contact_payload())
+
+    assert response.status_code == 401
+    assert response.headers["content-type"] == PROBLEM
+    assert response.headers["www-authenticate"] == 'Bearer realm="contacts"'
+    assert response.json()["type"] == "/problems/unauthorized"
+
+
+@pytest.mark.parametrize("authorization", ["Bearer ck_0123456789abcdef_" + "A" * 43, "Bearer nonsense", "Basic abc"])
+async def test_a_wrong_key_is_401(secured_server: str, tenant_keys: dict[str, str], authorization: str) -> None:
+    async with httpx.AsyncClient(base_url=secured_server) as client:
+        response = await client.get("/contacts", headers={"Authorization": authorization})
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith('Bearer realm="contacts"')
+
+
+async def test_a_key_acts_for_its_tenant_and_its_quota_is_in_the_headers(
+    secured_server: str, tenant_keys: dict[str, str]
+) -> None:
+    async with httpx.AsyncClient(base_url=secured_server, headers=bearer(tenant_keys["acme"])) as client:
+        created = await client.post("/contacts", json=contact_payload())
+        listed = await client.get("/contacts")
+
+    assert created.status_code == 201
+    assert [item["id"] for item in listed.json()["items"]] == [created.json()["id"]]
+    assert int(listed.headers["ratelimit-limit"]) == 1200
+    assert int(listed.headers["ratelimit-remaining"]) == 1198
+    assert 0 <= int(listed.headers["ratelimit-reset"]) <= 60
+
+
+async def test_a_revoked_key_stops_working_on_the_next_request(
+    secured_server: str, tenant_keys: dict[str, str], secured_settings: Settings
+) -> None:
+    assert secured_settings.mongodb_url is not None
+    env = os.environ | {"MONGODB_URL": secured_settings.mongodb_url.get_secret_value()}
+    revoke = [sys.executable, "-m", "api", "keys", "revoke", tenant_keys["acme"].split("_")[1]]
+    env["MONGODB_DB"] = secured_settings.mongodb_db
+    async with httpx.AsyncClient(base_url=secured_server, headers=bearer(tenant_keys["acme"])) as client:
+        before = await client.get("/contacts")
+        await asyncio.to_thread(subprocess.run, revoke, cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+        after = await client.get("/contacts")
+
+    assert (before.status_code, after.status_code) == (200, 401)
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+async def test_probes_docs_and_the_contract_need_no_key(secured_server: str, path: str) -> None:
+    async with httpx.AsyncClient(base_url=secured_server) as client:
+        response = await client.get(path)
+
+    assert response.status_code == 200
+
+
+async def test_open_mode_serves_without_a_key(client: httpx.AsyncClient) -> None:
+    response = await client.get("/contacts")
+
+    assert response.status_code == 200
+    assert "ratelimit-limit" not in response.headers
+
+
+def test_open_mode_refuses_to_listen_beyond_loopback() -> None:
+    env = {name: value for name, value in os.environ.items() if name not in {"AUTH_REQUIRED", "MONGODB_URL"}}
+    env |= {"HOST": "0.0.0.0", "MONGODB_URL": "mongodb://127.0.0.1:9"}
+
+    run = subprocess.run(
+        [sys.executable, "-m", "api"], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+
+    assert run.returncode != 0
+    assert "AUTH_REQUIRED=false" in run.stderr
+    assert "loopback" in run.stderr
+    assert "Traceback" not in run.stderr
