@@ -24,7 +24,7 @@ BUILD := build
 SYSTEM_TOOLS := chromium wrk
 FAST := not slow and not e2e and not contract
 
-.PHONY: help install system-deps run test test-fast lint lint-python lint-contract fmt typecheck pytest openapi contract-diff sdk fuzz bench clean
+.PHONY: help install system-deps run test test-fast lint lint-python lint-contract fmt typecheck pytest key-create keys key-revoke openapi contract-diff sdk fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,15 @@ typecheck: $(VENV_STAMP) ## mypy (strict for api/ and models/)
 
 pytest: $(VENV_STAMP) $(NODE_STAMP) system-deps ## the whole pytest suite
 	$(RUN) -m pytest
+
+key-create: $(VENV_STAMP) ## issue an API key: make key-create TENANT=acme [LABEL="ci pipeline"] (printed once, last line)
+	$(RUN) -m api keys create --tenant "$(TENANT)" $(if $(LABEL),--label "$(LABEL)")
+
+keys: $(VENV_STAMP) ## list the API keys (never their secrets): make keys [TENANT=acme]
+	$(RUN) -m api keys list $(if $(TENANT),--tenant "$(TENANT)")
+
+key-revoke: $(VENV_STAMP) ## revoke an API key: make key-revoke ID=0123456789abcdef
+	$(RUN) -m api keys revoke "$(ID)"
 
 openapi: $(VENV_STAMP) ## rewrite openapi/openapi.yaml from the app (review the diff)
 	$(RUN) -m api openapi > openapi/openapi.yaml.tmp && mv openapi/openapi.yaml.tmp openapi/openapi.yaml

@@ -11,6 +11,10 @@ send 64 MB of headers. This subclass adds, before any of it reaches the app (REA
 Each is `application/problem+json` with `Connection: close`. Idle keep-alive connections are closed by
 uvicorn itself after KEEP_ALIVE_TIMEOUT.
 
+When the server answers before a request's body has arrived (a 413, say) and closes, it closes lingering
+(RFC 9112 section 9.6): it stops sending, then reads and drops what the client still sends for up to
+LINGER_SECONDS, so a client that writes its whole body before reading still gets the answer, not a reset.
+
 It reaches into `HttpToolsProtocol`'s parser callbacks, so uvicorn is pinned to a minor version and
 `tests/api/http/test_server_protocol.py` exercises every limit against a real server.
 """
@@ -40,6 +44,35 @@ class ServerLimits:
         return cls(settings.max_header_bytes, settings.max_headers, settings.header_timeout, settings.max_connections)
 
 
+LINGER_SECONDS = 2.0
+
+
+class _LingeringTransport:
+    """The connection's transport, closing lingering while the client is still sending a request body."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: "HardenedHttpToolsProtocol") -> None:
+        self._transport = transport
+        self._protocol = protocol
+        self.lingering = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+    def is_closing(self) -> bool:
+        return self.lingering or self._transport.is_closing()
+
+    def close(self) -> None:
+        if self.is_closing():
+            return
+        if not (self._protocol.request_unfinished() and self._transport.can_write_eof()):
+            self._transport.close()
+            return
+        self.lingering = True
+        self._transport.write_eof()  # the answer is complete; the client sees end-of-file after it
+        self._transport.resume_reading()
+        self._protocol.loop.call_later(LINGER_SECONDS, self._transport.close)
+
+
 class _TooManyHeaders(Exception):
     """Raised from the parser callback to stop parsing a request with too many header fields."""
 
@@ -58,7 +91,7 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
         self._header_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_LingeringTransport(transport, self))  # type: ignore[arg-type]
         if len(self.connections) > self.server_limits.max_connections:
             self._refuse(HTTPStatus.SERVICE_UNAVAILABLE, "Too many connections; retry shortly.", retry_after=1)
             return
@@ -68,7 +101,13 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
         self._stop_deadline()
         super().connection_lost(exc)
 
+    def request_unfinished(self) -> bool:
+        """Whether the client is still sending the current request's body."""
+        return self.cycle is not None and self.cycle.more_body
+
     def data_received(self, data: bytes) -> None:
+        if isinstance(self.transport, _LingeringTransport) and self.transport.lingering:
+            return  # closing: what the client still sends is read and dropped
         if self._reading_headers:
             self._header_bytes += len(data)
         super().data_received(data)

@@ -8,10 +8,13 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from api.settings import Settings
+from tests.live_server import LiveServer
 from tests.paths import REPO_ROOT
 
 pytestmark = pytest.mark.contract
@@ -21,16 +24,28 @@ JUNIT = REPO_ROOT / "build" / "schemathesis" / "junit.xml"
 DECLARED_LINKS = 7  # createContact -> get/replace/patch/delete, getContact -> replace/patch/delete
 
 
-def schemathesis(config: Path, url: str, *options: str) -> subprocess.CompletedProcess[str]:
-    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config), "run", url]
+@pytest.fixture
+def fuzzed(settings: Settings, tenant_keys: dict[str, str]) -> Iterator[tuple[str, str]]:
+    """The app as deployed (AUTH_REQUIRED=true, a generous rate limit), and a key for it."""
+    server = LiveServer(settings.model_copy(update={"auth_required": True, "rate_limit": "100000/minute"}))
+    try:
+        yield server.start(), tenant_keys["acme"]
+    finally:
+        server.stop()
+
+
+def schemathesis(config: Path, target: tuple[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    base_url, key = target
+    command = [str(Path(sys.executable).with_name("schemathesis")), "--config-file", str(config)]
+    command += ["run", f"{base_url}/openapi.json", "--header", f"Authorization: Bearer {key}"]
     return subprocess.run([*command, *options], cwd=REPO_ROOT, capture_output=True, text=True, check=False)
 
 
-def test_schemathesis_finds_no_failure(live_server: str) -> None:
+def test_schemathesis_finds_no_failure(fuzzed: tuple[str, str]) -> None:
     JUNIT.parent.mkdir(parents=True, exist_ok=True)
 
     run = schemathesis(
-        CONFIG, f"{live_server}/openapi.json",
+        CONFIG, fuzzed,
         "--checks", "all",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--max-examples", os.environ.get("FUZZ_EXAMPLES", "100"),
@@ -44,14 +59,14 @@ def test_schemathesis_finds_no_failure(live_server: str) -> None:
     assert JUNIT.exists()
 
 
-def test_the_stateful_phase_follows_the_declared_links(live_server: str, tmp_path: Path) -> None:
+def test_the_stateful_phase_follows_the_declared_links(fuzzed: tuple[str, str], tmp_path: Path) -> None:
     # With link inference off, every link schemathesis follows is one the contract declares.
     config = tmp_path / "declared-links-only.toml"
     config.write_text(
         CONFIG.read_text().replace("[phases.stateful]\n", "[phases.stateful]\ninference.algorithms = []\n")
     )
 
-    run = schemathesis(config, f"{live_server}/openapi.json", "--phases", "stateful", "-n", "10", "--no-color")
+    run = schemathesis(config, fuzzed, "--phases", "stateful", "-n", "10", "--no-color")
 
     links = re.search(r"API Links: +(\d+) covered / (\d+) selected / (\d+) total(.*)", run.stdout)
     assert links is not None, run.stdout[-5000:]

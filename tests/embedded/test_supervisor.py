@@ -1,5 +1,6 @@
 """The supervisor: the child serves its file, keeps data across restarts, and never outlives its parent."""
 
+import stat
 import subprocess
 import sys
 import time
@@ -8,6 +9,7 @@ from typing import Any
 
 import pytest
 from pymongo import MongoClient
+from pymongo.errors import OperationFailure
 
 from embedded import EmbeddedDatabase, EmbeddedDatabaseError
 
@@ -76,3 +78,35 @@ def test_the_service_imports_without_the_embedded_group() -> None:
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
 
     assert run.stdout.strip() == "ok", run.stderr
+
+
+def test_only_the_service_can_reach_or_read_the_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with EmbeddedDatabase(data / "contacts.sqlite3") as database:
+        port = database.uri.rsplit(":", 1)[1].split("/")[0]
+        with (
+            MongoClient[dict[str, Any]](
+                f"mongodb://127.0.0.1:{port}/?directConnection=true", serverSelectionTimeoutMS=2000
+            ) as anonymous,
+            pytest.raises(OperationFailure, match="Authentication required"),
+        ):
+            anonymous.contacts.contacts.find_one()
+        modes = {path.name: stat.S_IMODE(path.stat().st_mode) for path in data.iterdir()}
+
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert set(modes.values()) == {0o600}, modes
+    assert {"contacts.sqlite3", "contacts.sqlite3.secret", "contacts.sqlite3.lock"} <= set(modes)
+
+
+def test_a_second_server_on_the_same_file_is_refused(tmp_path: Path) -> None:
+    with EmbeddedDatabase(tmp_path / "db.sqlite3"), pytest.raises(EmbeddedDatabaseError, match="already served"):
+        EmbeddedDatabase(tmp_path / "db.sqlite3").start()
+
+
+def test_a_command_finds_the_running_server_and_only_while_it_runs(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    with EmbeddedDatabase(path) as running:
+        found = EmbeddedDatabase.running_uri(path)
+
+    assert found == running.uri
+    assert EmbeddedDatabase.running_uri(path) is None

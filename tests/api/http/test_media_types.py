@@ -1,5 +1,7 @@
 """Request media types: JSON bodies, and merge patches for PATCH."""
 
+import gzip
+
 import httpx
 import pytest
 from starlette.requests import Request
@@ -35,3 +37,40 @@ async def test_patch_must_be_a_merge_patch(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 415
     assert response.headers["accept-patch"] == "application/merge-patch+json"
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({"content-type": "application/json; charset=utf-16"}, '{"name": "Ada"}'.encode("utf-16")),
+        ({"content-type": "application/json; charset=latin-1"}, b'{"name": "Ada"}'),
+        ({"content-type": "application/json", "content-encoding": "gzip"}, gzip.compress(b'{"name": "Ada"}')),
+        ({"content-type": "application/json", "content-encoding": "br"}, b'{"name": "Ada"}'),
+    ],
+)
+async def test_other_charsets_and_encodings_are_415(
+    client: httpx.AsyncClient, headers: dict[str, str], body: bytes
+) -> None:
+    response = await client.post("/contacts", content=body, headers=headers)
+
+    assert response.status_code == 415
+    assert response.headers["content-type"] == PROBLEM
+
+
+async def test_utf_8_may_be_named(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/contacts", content=b'{"name": "Ada"}', headers={"content-type": "application/json; charset=UTF-8"}
+    )
+
+    assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"name": "Ada", "name": "Eve"}', b'{"name": "Ada", "emails": [{"value": "a@b.co", "value": "c@d.co"}]}']
+)
+async def test_a_key_repeated_in_one_object_is_400(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/contacts", content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert "repeats a key" in response.json()["detail"]
+    assert (await client.get("/contacts")).json()["items"] == []

@@ -1,5 +1,6 @@
 """Problem details: every error, expected or not, is application/problem+json."""
 
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -86,3 +87,26 @@ async def test_unknown_route_is_404_problem(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
+
+
+async def test_a_million_unknown_keys_are_refused_within_a_second_in_a_small_body(client: httpx.AsyncClient) -> None:
+    body = b"{" + b",".join(b'"k%d":0' % number for number in range(1_000_000)) + b"}"
+    started = time.monotonic()
+
+    response = await client.post("/contacts", content=body, headers={"content-type": "application/json"})
+
+    assert time.monotonic() - started < 1
+    assert response.status_code == 413  # about 9 MB: refused by its size before it is read
+    assert len(response.content) < 10_000
+
+
+async def test_a_body_of_eighty_thousand_unknown_keys_lists_only_the_first_50(client: httpx.AsyncClient) -> None:
+    body = b'{"name":"Ada",' + b",".join(b'"k%d":0' % number for number in range(80_000)) + b"}"  # just under 1 MiB
+
+    response = await client.post("/contacts", content=body, headers={"content-type": "application/json"})
+
+    problem = response.json()
+    assert response.status_code == 422
+    assert len(problem["errors"]) == 50
+    assert problem["detail"] == "The request has 80000 invalid values. The first 50 are listed."
+    assert len(response.content) < 10_000
