@@ -24,7 +24,8 @@ RUN --mount=type=cache,target=/root/.cache/uv \
 FROM python:3.13-slim
 ENV PATH="/app/.venv/bin:${PATH}" \
     PYTHONUNBUFFERED=1 \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    AUTH_REQUIRED=true
 RUN groupadd --system --gid 10001 app \
     && useradd --system --uid 10001 --gid app --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin app
 WORKDIR /app
