@@ -3,15 +3,23 @@
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pymongo
-from beanie import init_beanie
+from beanie import Document, init_beanie
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
 from api.settings import Settings
 from embedded import EmbeddedDatabase
 from models import DOCUMENT_MODELS
+
+
+def collection_of(document: type[Document]) -> AsyncCollection[dict[str, Any]]:
+    """The driver's collection for a Beanie document, as `init_beanie` bound it (repositories query it raw)."""
+    bound: AsyncCollection[dict[str, Any]] = document.get_pymongo_collection()
+    return bound
 
 
 def connect(url: str) -> AsyncMongoClient[dict[str, object]]:

@@ -49,11 +49,8 @@ def database(settings: Settings) -> Iterator[Database[dict[str, Any]]]:
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[str]:
     """Base URL of a freshly started app with an empty database."""
-    server = LiveServer(settings)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with LiveServer(settings).running() as url:
+        yield url
 
 
 @pytest.fixture
@@ -88,11 +85,8 @@ def secured_server(secured_settings: Settings, tenant_keys: dict[str, str]) -> I
     Beanie binds the document classes once per process: the keys are created in the test's event loop
     before the server's lifespan binds the classes to its own. Later changes go through the command line.
     """
-    server = LiveServer(secured_settings)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with LiveServer(secured_settings).running() as url:
+        yield url
 
 
 @pytest.fixture

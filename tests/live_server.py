@@ -1,6 +1,8 @@
 """The real app served by uvicorn (uvloop, the hardened httptools protocol) on 127.0.0.1, for tests over HTTP."""
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from fastapi import FastAPI
@@ -33,3 +35,11 @@ class LiveServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+    @contextmanager
+    def running(self) -> Iterator[str]:
+        """Serve while the block runs; its base URL."""
+        try:
+            yield self.start()
+        finally:
+            self.stop()

@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
 from api.contacts.schemas import ContactOut
+from api.database import collection_of
 from api.scope import Scope
 from models.contact import (
     CLIENT_FIELDS,
@@ -53,9 +54,8 @@ class Page:
 
 
 def collection() -> AsyncCollection[Document]:
-    """The contacts collection, as Beanie bound it."""
-    bound: AsyncCollection[Document] = Contact.get_pymongo_collection()
-    return bound
+    """The contacts collection."""
+    return collection_of(Contact)
 
 
 def new_document(scope: Scope, contact: ContactFields) -> Document:

@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from api.database import collection_of
 from api.scope import Scope
 from models.contact import utc_now
 from models.idempotency import IdempotencyRecord
@@ -23,9 +24,8 @@ class Claim(TypedDict):
 
 
 def collection() -> AsyncCollection[Document]:
-    """The idempotency keys collection, as Beanie bound it."""
-    bound: AsyncCollection[Document] = IdempotencyRecord.get_pymongo_collection()
-    return bound
+    """The idempotency keys collection."""
+    return collection_of(IdempotencyRecord)
 
 
 def _where(scope: Scope, key: str) -> Document:

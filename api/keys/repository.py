@@ -5,6 +5,7 @@ from typing import Any, TypedDict
 
 from pymongo.asynchronous.collection import AsyncCollection
 
+from api.database import collection_of
 from models.api_key import ApiKey
 
 Document = dict[str, Any]
@@ -22,9 +23,8 @@ class KeyRecord(TypedDict):
 
 
 def collection() -> AsyncCollection[Document]:
-    """The API keys collection, as Beanie bound it."""
-    bound: AsyncCollection[Document] = ApiKey.get_pymongo_collection()
-    return bound
+    """The API keys collection."""
+    return collection_of(ApiKey)
 
 
 def _record(document: Document) -> KeyRecord:

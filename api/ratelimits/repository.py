@@ -14,6 +14,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from api.database import collection_of
 from models.contact import utc_now
 from models.rate_limit import RateLimitCounter
 
@@ -21,9 +22,8 @@ Document = dict[str, Any]
 
 
 def collection() -> AsyncCollection[Document]:
-    """The rate-limit counters collection, as Beanie bound it."""
-    bound: AsyncCollection[Document] = RateLimitCounter.get_pymongo_collection()
-    return bound
+    """The rate-limit counters collection."""
+    return collection_of(RateLimitCounter)
 
 
 class CounterStorage(Storage):

@@ -27,11 +27,10 @@ DECLARED_LINKS = 7  # createContact -> get/replace/patch/delete, getContact -> r
 @pytest.fixture
 def fuzzed(settings: Settings, tenant_keys: dict[str, str]) -> Iterator[tuple[str, str]]:
     """The app as deployed (AUTH_REQUIRED=true, a generous rate limit), and a key for it."""
-    server = LiveServer(settings.model_copy(update={"auth_required": True, "rate_limit": "100000/minute"}))
-    try:
-        yield server.start(), tenant_keys["acme"]
-    finally:
-        server.stop()
+    with LiveServer(
+        settings.model_copy(update={"auth_required": True, "rate_limit": "100000/minute"})
+    ).running() as url:
+        yield url, tenant_keys["acme"]
 
 
 def schemathesis(config: Path, target: tuple[str, str], *options: str) -> subprocess.CompletedProcess[str]:

@@ -23,11 +23,8 @@ def failing_server(settings: Settings) -> Iterator[str]:
     async def boom() -> None:
         raise RuntimeError("secret internals: mongodb://user:password@db")
 
-    server = LiveServer(settings, app)
-    try:
-        yield server.start()
-    finally:
-        server.stop()
+    with LiveServer(settings, app).running() as url:
+        yield url
 
 
 async def test_an_unexpected_error_is_a_bare_500_problem(failing_server: str) -> None:
