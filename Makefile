@@ -61,7 +61,7 @@ system-deps: ## Debian's chromium and wrk for the test suite (installed when mis
 test: system-deps lint typecheck pytest ## everything CI checks: lint, types, the whole test suite
 
 test-fast: lint-python typecheck ## the inner loop (under a minute): ruff, mypy, and the tests not marked slow, e2e or contract
-	$(RUN) -m pytest -m "$(FAST)" -q
+	$(RUN) -m pytest -m "$(FAST)" -q -n 2  # both cores: each worker has its own embedded database
 
 lint: lint-python lint-contract ## ruff lint and format check, and the contract's lint
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,16 +11,21 @@ from typing import TypedDict
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
+from prometheus_client import multiprocess
 from pymongo import AsyncMongoClient
 
 from api.contacts.router import router as contacts_router
 from api.database import connect, init_models
 from api.health.router import router as health_router
+from api.http.auth import Authentication
 from api.http.contract import install_contract
 from api.http.docs import install_docs
+from api.http.hosts import LoopbackHostsOnly
 from api.http.problems import install_error_handlers, problem_responses
 from api.http.request_limits import RequestLimits
 from api.http.response_headers import HeadAsGet, SecurityHeaders
+from api.observability.requests import RequestObserver
+from api.observability.router import router as metrics_router
 from api.ratelimits.service import Guard
 from api.seed.router import router as seed_router
 from api.settings import Settings, get_settings
@@ -50,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[LifespanState]:
         if settings.mongodb_url is None:
             raise RuntimeError("MONGODB_URL is not set; start the service with `python -m api`")
-        mongo = connect(settings.mongodb_url.get_secret_value())
+        mongo = connect(settings.mongodb_url.get_secret_value(), settings.db_timeout)
         await init_models(mongo, settings.mongodb_db)
         loop = asyncio.get_running_loop()
         logger.info("ready: event loop %s.%s", type(loop).__module__, type(loop).__qualname__)
@@ -59,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield {"mongo": mongo, "cursor_secret": secret.encode()}
         finally:
             await mongo.close()
+            if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+                multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     app = FastAPI(
         title="Contacts API",
@@ -68,13 +76,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,  # a redirect would name the client's Host; /contacts/ is simply not found
         # What any request can meet before it reaches its operation (README: "Limits").
         responses=problem_responses(408, 413, 431, 503),
     )
     app.state.settings = settings
     app.state.guard = Guard(settings.rate_limit, settings.max_concurrent_per_key)
     install_error_handlers(app)
-    for router in (contacts_router, seed_router, health_router):
+    for router in (contacts_router, seed_router, health_router, metrics_router):
         app.include_router(router)
     install_docs(app)
     install_contract(app)
@@ -83,7 +92,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """The request limits, HEAD, CORS (only for the origins allowed) and the security headers, inside out."""
+    """The request pipeline, inside out: limits, HEAD, the key check, CORS, open mode's hosts, headers, logs.
+
+    The key is checked before a request counts against the worker's capacity or any of its body is read.
+    """
     app.add_middleware(
         RequestLimits,
         max_body_bytes=settings.max_body_bytes,
@@ -91,6 +103,10 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         max_in_flight=settings.max_requests_in_flight,
     )
     app.add_middleware(HeadAsGet)
+    if settings.auth_required:
+        app.add_middleware(Authentication, guard=app.state.guard)
+    else:
+        app.add_middleware(LoopbackHostsOnly)
     if settings.cors_allow_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -98,6 +114,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
             expose_headers=["ETag", "Location", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining",
-                            "RateLimit-Reset", "Idempotent-Replayed"],
+                            "RateLimit-Reset", "Idempotent-Replayed", "X-Request-ID"],
         )  # fmt: skip
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestObserver)

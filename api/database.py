@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import PyMongoError
 
+from api.observability.metrics import DATABASE_OPERATIONS
 from api.settings import Settings
 from embedded import EmbeddedDatabase
 from models import DOCUMENT_MODELS
@@ -22,9 +23,22 @@ def collection_of(document: type[Document]) -> AsyncCollection[dict[str, Any]]:
     return bound
 
 
-def connect(url: str) -> AsyncMongoClient[dict[str, object]]:
-    """A client for `url` that returns timezone-aware UTC datetimes and fails fast when the server is gone."""
-    return AsyncMongoClient(url, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=2000)
+def connect(url: str, timeout: float = 1.0) -> AsyncMongoClient[dict[str, object]]:
+    """A client for `url` with timezone-aware UTC datetimes and a deadline on everything it does.
+
+    `timeout` (seconds) bounds each operation end to end (`timeoutMS`: server selection, connection
+    checkout and the round trip), so a slow or dead database costs a request at most that long, and the
+    API answers 503 instead of waiting; connecting gets at most a second. The driver reconnects by itself.
+    """
+    milliseconds = int(timeout * 1000)
+    return AsyncMongoClient(
+        url,
+        tz_aware=True,
+        timeoutMS=milliseconds,
+        serverSelectionTimeoutMS=milliseconds,
+        connectTimeoutMS=min(milliseconds, 1000),
+        event_listeners=[DATABASE_OPERATIONS],
+    )
 
 
 async def init_models(client: AsyncMongoClient[dict[str, object]], database: str) -> None:
@@ -32,7 +46,7 @@ async def init_models(client: AsyncMongoClient[dict[str, object]], database: str
     await init_beanie(database=client[database], document_models=DOCUMENT_MODELS)
 
 
-async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 2.0) -> bool:
+async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 1.0) -> bool:
     """True when the server answers a ping within `within` seconds."""
     try:
         # The driver's own deadline (not a task cancellation), so a half-open connection is closed cleanly.
@@ -58,7 +72,7 @@ async def opened(settings: Settings) -> AsyncIterator[AsyncMongoClient[dict[str,
     else:
         embedded = EmbeddedDatabase(settings.embedded_db_path)
         url = await asyncio.to_thread(embedded.start)
-    client = connect(url)
+    client = connect(url, settings.db_timeout)
     try:
         await init_models(client, settings.mongodb_db)
         yield client

@@ -85,6 +85,29 @@ class ServiceUnavailable(ApiError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database did not answer in time; nothing was changed. Safe to retry."""
+
+    type = "/problems/database-unavailable"
+    message = "The database is not answering; nothing was changed. Retry shortly."
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "1"})
+
+
+class OutcomeUnknown(ServiceUnavailable):
+    """The database stopped answering while a change was under way: it may or may not have been made."""
+
+    type = "/problems/outcome-unknown"
+    message = (
+        "The database stopped answering while this change was being made, so it may or may not have been "
+        "applied. Retry with the same Idempotency-Key (creates) or the same If-Match (changes) to apply it once."
+    )
+
+    def __init__(self) -> None:
+        super().__init__(headers={"Retry-After": "1"})
+
+
 def json_pointer(path: Sequence[int | str]) -> str:
     """RFC 6901 pointer for a path of keys and indexes."""
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)

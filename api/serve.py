@@ -1,17 +1,26 @@
-"""Serving: start the embedded database when no MONGODB_URL is given, then uvicorn on uvloop."""
+"""Serving: the embedded database when no MONGODB_URL is given (supervised), then uvicorn on uvloop.
+
+SIGTERM is the normal way to stop: uvicorn stops accepting, lets requests in flight finish for up to
+SHUTDOWN_TIMEOUT, closes the database client; then the embedded database stops (killed after 2 s if it
+is stalled), and the process exits 0.
+"""
 
 import contextlib
 import logging
 import os
 import resource
 import secrets
+import shutil
 import signal
+import tempfile
 from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from api.observability.logs import configure_logging, log_config
 from api.settings import Settings
 from embedded import EmbeddedDatabase
+from embedded.status import ENVIRONMENT as EMBEDDED_STATUS
 
 logger = logging.getLogger("api.serve")
 
@@ -24,8 +33,9 @@ def redact_url(url: str) -> str:
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
-    # uvicorn re-raises the signal that stopped it; exiting by exception lets `finally` stop the database.
-    raise SystemExit(128 + signum)
+    # uvicorn drains, then re-raises the signal that stopped it; exiting by exception lets `finally` stop
+    # the database. A SIGTERM is a requested, orderly stop: exit status 0.
+    raise SystemExit(0)
 
 
 def embedded_database(settings: Settings, early: EmbeddedDatabase | None) -> EmbeddedDatabase | None:
@@ -49,8 +59,9 @@ def server_options(settings: Settings, protocol: type[Any] | None = None) -> dic
         "http": protocol or HardenedHttpToolsProtocol,
         "timeout_keep_alive": settings.keep_alive_timeout,
         "server_header": False,
-        "log_level": settings.log_level,
-        "access_log": settings.log_level == "debug",
+        "log_config": log_config(settings),
+        "access_log": False,  # api.access logs every request, with its route and request id
+        "timeout_graceful_shutdown": settings.shutdown_timeout,
     }
 
 
@@ -69,7 +80,10 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
     if the settings want that same file, and stopped otherwise.
     """
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings)
+    # Before the app is imported: every worker then keeps its metrics where /metrics in any worker sums them.
+    metrics_folder = tempfile.mkdtemp(prefix="contacts-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_folder
     embedded = embedded_database(settings, early)  # it imports for a while: let it, while we import the app
     try:
         import uvicorn
@@ -79,6 +93,8 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
         if embedded is not None:
             url = embedded.wait_ready()
             where = f"embedded SQLite file {settings.embedded_db_path.resolve()} ({redact_url(url)})"
+            os.environ[EMBEDDED_STATUS] = str(embedded.files.status)
+            embedded.supervise(embedded.files.status)
         elif settings.mongodb_url is not None:
             url = settings.mongodb_url.get_secret_value()
             where = redact_url(url)
@@ -107,3 +123,4 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
         if embedded is not None:
             embedded.stop()
             logger.info("embedded database stopped")
+        shutil.rmtree(metrics_folder, ignore_errors=True)

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     default_phone_region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
     require_if_match: bool = False
 
+    # Operations (README: "Operating").
+    db_timeout: float = Field(default=1.0, gt=0, le=60, description="Deadline of any one database operation (s).")
+    shutdown_timeout: float = Field(default=10.0, ge=0, le=300, description="How long SIGTERM lets requests finish.")
+    log_format: Literal["json", "text"] = "json"
+
     # Authentication (README: "Keys and modes").
     auth_required: bool = False
     rate_limit: str = Field(default="1200/minute", pattern=r"^\d+\s*/\s*\d*\s*(second|minute|hour|day)s?$")
@@ -54,7 +59,7 @@ class Settings(BaseSettings):
     max_header_bytes: int = Field(default=32 * 1024, ge=1024, le=MiB)
     max_headers: int = Field(default=100, ge=10, le=1000)
     header_timeout: float = Field(default=10.0, gt=0, le=300)
-    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    body_timeout: float = Field(default=10.0, gt=0, le=3600)
     keep_alive_timeout: int = Field(default=5, ge=1, le=300)
     max_connections: int = Field(default=4096, ge=1, le=1_000_000)
     max_requests_in_flight: int = Field(default=256, ge=1, le=100_000)

@@ -36,6 +36,11 @@ class DatabaseFiles:
         return self._beside(".secret")
 
     @property
+    def status(self) -> Path:
+        """The supervisor's account of the server: running, restarting or failed (embedded/status.py)."""
+        return self._beside(".status")
+
+    @property
     def address(self) -> Path:
         """Where the running server listens (written by the server, removed when it stops)."""
         return self._beside(".address")

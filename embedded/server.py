@@ -34,8 +34,8 @@ def exclusive(files: DatabaseFiles) -> Iterator[None]:
         os.close(descriptor)
 
 
-async def serve(files: DatabaseFiles) -> None:
-    """Run the wire server on a free loopback port until told to stop."""
+async def serve(files: DatabaseFiles, port: int = 0) -> None:
+    """Run the wire server on a loopback port (a free one when 0) until told to stop."""
     from mongoeco.engines.sqlite import SQLiteEngine
     from mongoeco.wire import AsyncMongoEcoProxyServer, WireAuthUser
 
@@ -51,7 +51,7 @@ async def serve(files: DatabaseFiles) -> None:
 
     user = WireAuthUser(username=USER, password=files.password(), mechanisms=("SCRAM-SHA-256",))
     server = AsyncMongoEcoProxyServer(
-        engine=SQLiteEngine(path=str(files.path)), host="127.0.0.1", port=0, auth_users=(user,)
+        engine=SQLiteEngine(path=str(files.path)), host="127.0.0.1", port=port, auth_users=(user,)
     )
     address = await server.start()
     files.write_address(address.port)
@@ -70,11 +70,12 @@ def _stop_on_eof(stop: asyncio.Event) -> None:
 
 
 def main() -> None:
-    """Entry point of the child process: `python -m embedded SQLITE_PATH`."""
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m embedded SQLITE_PATH")
+    """Entry point of the child process: `python -m embedded SQLITE_PATH [PORT]`."""
+    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and not sys.argv[2].isdigit()):
+        sys.exit("usage: python -m embedded SQLITE_PATH [PORT]")
+    port = int(sys.argv[2]) if len(sys.argv) == 3 else 0
     os.umask(0o077)  # the SQLite file, its journal and every sidecar: readable by this user alone
     files = DatabaseFiles(Path(sys.argv[1]))
     files.prepare_folder()
     with exclusive(files), contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(files))
+        asyncio.run(serve(files, port))

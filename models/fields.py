@@ -86,6 +86,8 @@ Word = Annotated[str, StringConstraints(min_length=1, max_length=50), AfterValid
 EmailText = Annotated[str, StringConstraints(min_length=1, max_length=254), AfterValidator(clean_text), NOT_BLANK]
 # E.164 numbers have at most 15 digits; this leaves room for spaces, punctuation and an extension.
 PhoneText = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(clean_text), NOT_BLANK]
+# A search prefix: a blank one would match everything (and cost a walk through the tenant's contacts).
+SearchText = Annotated[str, StringConstraints(min_length=1, max_length=100), AfterValidator(clean_text), NOT_BLANK]
 PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(clean_text), NOT_BLANK]
 LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(clean_long_text), NO_NUL]
 Name = ShortText

@@ -19,6 +19,8 @@ class IdempotencyRecord(Document):
     tenant: str
     fingerprint: str
     created_at: datetime
+    resource_id: str | None = None  # what the request creates, reserved before it does
+    lease_until: datetime | None = None  # until then its request is presumed alive
     body: dict[str, Any] | None = None
 
     class Settings:

@@ -8,9 +8,10 @@ import httpx
 PROBLEM = "application/problem+json"
 
 
-def problem_body(status: int, detail: str, type_: str = "about:blank") -> dict[str, Any]:
-    """The problem document the API answers with for `status` and `detail`."""
-    return {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+def problem_body(status: int, detail: str, request_id: str | None = None, type_: str = "about:blank") -> dict[str, Any]:
+    """The problem document the API answers with for `status` and `detail` (and the request's id)."""
+    body = {"type": type_, "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    return body | ({"request_id": request_id} if request_id is not None else {})
 
 
 def contact_payload(**overrides: Any) -> dict[str, Any]:

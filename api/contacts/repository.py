@@ -58,11 +58,11 @@ def collection() -> AsyncCollection[Document]:
     return collection_of(Contact)
 
 
-def new_document(scope: Scope, contact: ContactFields) -> Document:
-    """The complete document a create stores for `contact`, with fresh server-set fields."""
+def new_document(scope: Scope, contact: ContactFields, contact_id: str | None = None) -> Document:
+    """The complete document a create stores for `contact`, with fresh server-set fields (and a new id)."""
     now = utc_now()
     return {
-        "_id": new_contact_id(),
+        "_id": contact_id or new_contact_id(),
         "tenant": scope.tenant,
         **stored_fields(contact),
         "created_at": now,
@@ -85,9 +85,9 @@ def to_record(document: Document) -> ContactOut:
     return ContactOut.model_validate(to_view(document))
 
 
-async def insert(scope: Scope, contact: ContactFields) -> ContactOut:
-    """Store a new contact."""
-    document = new_document(scope, contact)
+async def insert(scope: Scope, contact: ContactFields, contact_id: str | None = None) -> ContactOut:
+    """Store a new contact (with `contact_id`, when one was reserved for it)."""
+    document = new_document(scope, contact, contact_id)
     await collection().insert_one(document)
     return to_record(document)
 

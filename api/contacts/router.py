@@ -216,7 +216,7 @@ async def patch_contact(
 @router.delete(
     "/{contact_id:contact_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(404, 412, 428),
+    responses=problem_responses(400, 404, 412, 428),
     summary="Delete a contact",
 )
 async def delete_contact(contact_id: ContactId, scope: CurrentScope, precondition: IfMatch) -> None:

@@ -26,7 +26,7 @@ from api.contacts.listing import FIELDS_PATTERN, SELECTABLE_FIELDS, SORT_KEYS
 from api.http.problems import ProblemDetails
 from models.channels import AddressView, ChannelView, check_single_primary
 from models.contact import ContactFields, check_unique_tags
-from models.fields import ObjectIdHex, Timestamp
+from models.fields import ObjectIdHex, SearchText, Timestamp
 
 
 class ContactWrite(ContactFields):
@@ -160,12 +160,7 @@ class ContactListParams(BaseModel):
         description=f"Comma-separated subset of: {', '.join(SELECTABLE_FIELDS)}. `id` is always included.",
         json_schema_extra={"pattern": FIELDS_PATTERN},
     )
-    q: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=100,
-        description="Case-insensitive prefix of a name, email or phone digits.",
-    )
+    q: SearchText | None = Field(default=None, description="Case-insensitive prefix of a name, email or phone digits.")
     tag: list[TagFilter] | None = Field(
         default=None, max_length=10, description="Repeatable; all must match (ignoring case)."
     )

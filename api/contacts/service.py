@@ -4,13 +4,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pymongo.errors import DuplicateKeyError
 
 from api.contacts import listing, repository
 from api.contacts.merge_patch import merge_patch
 from api.contacts.repository import ContactView
 from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
 from api.errors import ApiError, Conflict, NotFound, PreconditionFailed, UnprocessableContent
-from api.idempotency.service import IdempotentRequest, run_once
+from api.idempotency.service import Exists, IdempotentRequest, run_once
 from api.preconditions import Precondition
 from api.scope import Scope
 from models.contact import CLIENT_FIELDS, ContactFields, fold
@@ -59,10 +60,18 @@ async def create_contact(scope: Scope, contact: ContactFields, idempotency: Idem
     if idempotency is None:
         return Created(await repository.insert(scope, contact))
 
-    async def insert() -> dict[str, Any]:
-        return (await repository.insert(scope, contact)).model_dump(mode="json")
+    async def insert(contact_id: str) -> dict[str, Any]:
+        try:
+            created = await repository.insert(scope, contact, contact_id)
+        except DuplicateKeyError:
+            raise Exists from None
+        return created.model_dump(mode="json")
 
-    outcome = await run_once(scope, idempotency, insert)
+    async def recover(contact_id: str) -> dict[str, Any] | None:
+        stored = await repository.get(scope, contact_id)
+        return stored.model_dump(mode="json") if stored is not None else None
+
+    outcome = await run_once(scope, idempotency, insert, recover)
     return Created(ContactOut.model_validate(outcome.result), outcome.replayed)
 
 

@@ -1,7 +1,9 @@
 """Entity tags and the conditional request headers (RFC 9110 section 13) for one contact."""
 
-from api.errors import PreconditionRequired
+from api.errors import MalformedRequest, PreconditionRequired
 from api.preconditions import Precondition
+
+MAX_TAGS = 20  # more would only make the database's version check larger
 
 
 def etag_for(version: int) -> str:
@@ -15,7 +17,9 @@ def parse_if_match(header: str | None, *, required: bool) -> Precondition | None
         if required:
             raise PreconditionRequired("Send If-Match with the ETag you last saw.")
         return None
-    tags = [tag.strip() for tag in header.split(",")]
+    tags = [tag.strip() for tag in header.split(",", MAX_TAGS)]
+    if len(tags) > MAX_TAGS:
+        raise MalformedRequest(f"If-Match names at most {MAX_TAGS} entity tags.")
     if "*" in tags:
         return Precondition(any_version=True, versions=frozenset())
     versions = frozenset(int(tag[1:-1]) for tag in tags if _is_version_tag(tag))

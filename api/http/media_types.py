@@ -62,7 +62,14 @@ class StrictJSONRequest(Request):
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), object_pairs_hook=_refuse_duplicates)
+            body = await self.body()
+            try:
+                self._json = json.loads(body, object_pairs_hook=_refuse_duplicates)
+            except (UnicodeDecodeError, RecursionError, ValueError) as error:
+                if isinstance(error, json.JSONDecodeError):
+                    raise
+                # Bad UTF-8, nesting too deep to parse, a number too long to read: malformed JSON all the same.
+                raise json.JSONDecodeError(type(error).__name__, "", 0) from None
         return self._json
 
 

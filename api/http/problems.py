@@ -10,19 +10,29 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from pymongo.errors import (
+    ConnectionFailure,
+    ExecutionTimeout,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
+)
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import Send
 
 from api.errors import (
     ApiError,
+    DatabaseUnavailable,
     MalformedRequest,
+    OutcomeUnknown,
     UnprocessableContent,
     ValidationIssue,
     count_issues,
     validation_issues,
 )
 from api.http.media_types import DUPLICATE_KEY
+from api.observability.context import REQUEST_ID
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 MAX_ISSUES = 50  # a problem lists at most this many invalid values, whatever the request holds
@@ -52,6 +62,7 @@ class ProblemDetails(BaseModel):
     status: int = Field(ge=400, le=599)
     detail: str | None = None
     errors: list[ValidationIssue] | None = None
+    request_id: str | None = Field(default=None, description="The request's X-Request-ID, to quote when reporting it.")
 
 
 class ProblemResponse(JSONResponse):
@@ -73,7 +84,10 @@ def problem_details(
     status: int, *, type_: str = "about:blank", detail: str | None = None, errors: list[ValidationIssue] | None = None
 ) -> ProblemDetails:
     """A problem document; the title is always the status's standard phrase."""
-    return ProblemDetails(type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors)
+    return ProblemDetails(
+        type=type_, title=HTTPStatus(status).phrase, status=status, detail=detail, errors=errors,
+        request_id=REQUEST_ID.get(),
+    )  # fmt: skip
 
 
 def problem_of(error: ApiError) -> ProblemDetails:
@@ -157,23 +171,48 @@ async def _on_unexpected_error(request: Request, error: Exception) -> ProblemRes
     return problem(500, detail="The server could not complete the request.", headers=headers)
 
 
+# The database did not answer in time (server selection, connection or the operation's own deadline).
+_UNREACHABLE = (ConnectionFailure, ExecutionTimeout, WTimeoutError)
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+async def _on_database_error(request: Request, raised: Exception) -> ProblemResponse:
+    error = _expect(raised, PyMongoError)
+    if not isinstance(error, _UNREACHABLE) and not getattr(error, "timeout", False):
+        return await _on_unexpected_error(request, error)
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(error).__name__)
+    # A change whose request may have reached the database has an unknown outcome; a read, or a change that
+    # never found a server to send to, changed nothing.
+    unsent = isinstance(error, ServerSelectionTimeoutError) or request.method in _SAFE_METHODS
+    return await _on_api_error(request, DatabaseUnavailable() if unsent else OutcomeUnknown())
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Route every error, expected or not, through the problem+json path."""
     app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(PyMongoError, _on_database_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
 
 
-def problem_bytes(status: int, detail: str) -> bytes:
-    """The body of a bare problem, for code below the app (middleware, the HTTP protocol)."""
-    return render_problem(problem_details(status, detail=detail).model_dump(exclude_none=True))
+def problem_bytes(status: int, detail: str, type_: str = "about:blank") -> bytes:
+    """The body of a problem, for code below the app (middleware, the HTTP protocol)."""
+    return render_problem(problem_details(status, type_=type_, detail=detail).model_dump(exclude_none=True))
 
 
-async def send_problem(send: Send, status: int, detail: str, headers: Mapping[str, str] | None = None) -> None:
+async def send_problem(
+    send: Send, status: int, detail: str, headers: Mapping[str, str] | None = None, type_: str = "about:blank"
+) -> None:
     """Answer with a problem straight through ASGI `send` (for middleware that answers before the app)."""
-    body = problem_bytes(status, detail)
+    body = problem_bytes(status, detail, type_)
     raw = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
     raw += [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+async def send_error(send: Send, error: ApiError, *, closing: bool = False) -> None:
+    """Answer with an error's problem through ASGI `send`; `closing` adds `Connection: close`."""
+    headers = dict(error.headers or {}) | ({"Connection": "close"} if closing else {})
+    await send_problem(send, error.status, error.detail or "", headers, error.type)

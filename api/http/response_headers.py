@@ -50,4 +50,7 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+        as_get = {**scope, "method": "GET"}
+        await self.app(as_get, receive, send_headers_only)
+        if "route" in as_get:
+            scope["route"] = as_get["route"]  # for the request's log line and metrics

@@ -7,6 +7,8 @@ send 64 MB of headers. This subclass adds, before any of it reaches the app (REA
 - header section larger than MAX_HEADER_BYTES, or more than MAX_HEADERS fields: 431;
 - headers not complete within HEADER_TIMEOUT of the connection opening (or of the request starting): 408;
 - more than MAX_CONNECTIONS open connections: the new one gets a 503 with Retry-After and is closed;
+- more than MAX_PIPELINED requests queued on one connection behind the one being answered: it is closed
+  (uvicorn would parse and queue every request a client sends without reading the answers);
 - malformed HTTP: a 400 problem (uvicorn's own is text/plain).
 Each is `application/problem+json` with `Connection: close`. Idle keep-alive connections are closed by
 uvicorn itself after KEEP_ALIVE_TIMEOUT.
@@ -45,6 +47,7 @@ class ServerLimits:
 
 
 LINGER_SECONDS = 2.0
+MAX_PIPELINED = 16
 
 
 class _LingeringTransport:
@@ -73,8 +76,8 @@ class _LingeringTransport:
         self._protocol.loop.call_later(LINGER_SECONDS, self._transport.close)
 
 
-class _TooManyHeaders(Exception):
-    """Raised from the parser callback to stop parsing a request with too many header fields."""
+class _HeadersTooLarge(Exception):
+    """Raised from a parser callback to stop parsing a request whose headers break a limit."""
 
 
 class HardenedHttpToolsProtocol(HttpToolsProtocol):
@@ -87,6 +90,7 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
         self.server_limits = self.limits or ServerLimits.of(get_settings())
         self._reading_headers = False
         self._header_bytes = 0
+        self._parsed_bytes = 0
         self._header_count = 0
         self._header_deadline: asyncio.TimerHandle | None = None
 
@@ -120,26 +124,47 @@ class HardenedHttpToolsProtocol(HttpToolsProtocol):
         if not self._reading_headers:
             self._expect_headers()  # a further request on a kept-alive connection: its headers are timed too
 
+    def on_url(self, url: bytes) -> None:
+        self._parsed_bytes += len(url)
+        if self._parsed_bytes > self.server_limits.max_header_bytes:
+            raise _HeadersTooLarge
+        super().on_url(url)
+
     def on_header(self, name: bytes, value: bytes) -> None:
+        # Counted here too, for headers that arrive in one read with their end (data_received counts the rest).
         self._header_count += 1
-        if self._header_count > self.server_limits.max_headers:
-            raise _TooManyHeaders
+        self._parsed_bytes += len(name) + len(value) + 4
+        if (
+            self._header_count > self.server_limits.max_headers
+            or self._parsed_bytes > self.server_limits.max_header_bytes
+        ):
+            raise _HeadersTooLarge
         super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self._reading_headers = False
         self._stop_deadline()
+        if len(self.pipeline) >= MAX_PIPELINED:
+            self.transport.close()  # a client that sends request after request without reading the answers
+            return
         super().on_headers_complete()
 
     def send_400_response(self, msg: str) -> None:
         if self._header_count > self.server_limits.max_headers:
             self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request has too many header fields.")
+        elif self._parsed_bytes > self.server_limits.max_header_bytes:
+            self._refuse(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "The request headers are too large.")
+        elif self.cycle is not None and not self.cycle.response_complete:
+            # Junk after a request that is being answered: let that answer go out, then close; a 400 now
+            # would answer it in its place (and it may already have taken effect).
+            self.cycle.keep_alive = False
+            self.flow.pause_reading()
         else:
             self._refuse(HTTPStatus.BAD_REQUEST, "The request is not valid HTTP/1.1.")
 
     def _expect_headers(self) -> None:
         self._reading_headers = True
-        self._header_bytes = self._header_count = 0
+        self._header_bytes = self._parsed_bytes = self._header_count = 0
         self._stop_deadline()
         self._header_deadline = self.loop.call_later(self.server_limits.header_timeout, self._headers_too_slow)
 

@@ -16,10 +16,13 @@ Document = dict[str, Any]
 
 
 class Claim(TypedDict):
-    """A key's claim: the fingerprint of the request that made it, when, and its result once it finished."""
+    """A key's claim: the request's fingerprint, when it was made, the id of what it creates, how long its
+    holder may work before another request may take over, and the result once it finished."""
 
     fingerprint: str
     created_at: datetime
+    resource_id: str | None
+    lease_until: datetime
     result: Document | None
 
 
@@ -39,12 +42,20 @@ async def find(scope: Scope, key: str) -> Claim | None:
     found = await collection().find_one(_where(scope, key))
     if found is None:
         return None
-    return {"fingerprint": found["fingerprint"], "created_at": found["created_at"], "result": found.get("body")}
+    return Claim(
+        fingerprint=found["fingerprint"],
+        created_at=found["created_at"],
+        resource_id=found.get("resource_id"),
+        lease_until=found.get("lease_until") or found["created_at"],  # claims made before leases existed
+        result=found.get("body"),
+    )
 
 
-async def claim(scope: Scope, key: str, fingerprint: str) -> bool:
-    """Claim `key` for a request; False when another request holds it."""
-    record = _where(scope, key) | scope.where(fingerprint=fingerprint, created_at=utc_now())
+async def claim(scope: Scope, key: str, fingerprint: str, resource_id: str, lease_until: datetime) -> bool:
+    """Claim `key` for a request that will create `resource_id`; False when another request holds it."""
+    record = _where(scope, key) | scope.where(
+        fingerprint=fingerprint, created_at=utc_now(), resource_id=resource_id, lease_until=lease_until
+    )
     try:
         await collection().insert_one(record)
     except DuplicateKeyError:
@@ -52,14 +63,23 @@ async def claim(scope: Scope, key: str, fingerprint: str) -> bool:
     return True
 
 
+async def take_over(scope: Scope, key: str, expired_lease: datetime, lease_until: datetime) -> bool:
+    """Take over a claim whose lease ended at `expired_lease`; False when another request took it first."""
+    where = _where(scope, key) | {"lease_until": expired_lease, "body": None}
+    result = await collection().update_one(where, {"$set": {"lease_until": lease_until}})
+    return result.modified_count == 1
+
+
+async def end_lease(scope: Scope, key: str) -> None:
+    """Let a retry take the claim over at once (its holder failed)."""
+    await collection().update_one(_where(scope, key), {"$set": {"lease_until": utc_now()}})
+
+
 async def complete(scope: Scope, key: str, result: Document) -> None:
     """Store the result of the request that holds the claim on `key`."""
     await collection().update_one(_where(scope, key), {"$set": {"body": result}})
 
 
-async def release(scope: Scope, key: str, *, created_before: datetime | None = None) -> None:
-    """Drop the claim on `key` (only if it was made before `created_before`, when given)."""
-    where = _where(scope, key)
-    if created_before is not None:
-        where["created_at"] = {"$lt": created_before}
-    await collection().delete_one(where)
+async def release(scope: Scope, key: str, *, created_before: datetime) -> None:
+    """Drop the claim on `key` if it was made before `created_before` (it has expired)."""
+    await collection().delete_one(_where(scope, key) | {"created_at": {"$lt": created_before}})

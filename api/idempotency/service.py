@@ -1,18 +1,23 @@
 """`Idempotency-Key`: the same key and request within 24 hours gets the first request's result again."""
 
+import contextlib
 import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
 
 import orjson
+from pymongo.errors import PyMongoError
 
 from api.errors import ApiError, Conflict
 from api.idempotency import repository
 from api.scope import Scope
-from models.contact import utc_now
+from models.contact import new_contact_id, utc_now
 from models.idempotency import IDEMPOTENCY_WINDOW
+
+LEASE = timedelta(seconds=10)  # how long a claim's holder may work before a retry may take over
 
 Result = dict[str, Any]
 
@@ -52,38 +57,62 @@ class Outcome:
     replayed: bool
 
 
-async def run_once(scope: Scope, request: IdempotentRequest, action: Callable[[], Awaitable[Result]]) -> Outcome:
-    """Run `action` for the first request with this key; replay its result for the same request again.
+Create = Callable[[str], Awaitable[Result]]  # creates the resource with this id; raises Exists if it exists
+Recover = Callable[[str], Awaitable[Result | None]]  # the resource with this id, if it was created
 
-    A key reused with another request is a 422; while the first request runs, the same one is a 409.
-    If `action` fails, the key is released so that a retry can run it.
+
+class Exists(Exception):
+    """The resource to create exists already: an earlier attempt under the same key created it."""
+
+
+async def run_once(scope: Scope, request: IdempotentRequest, create: Create, recover: Recover) -> Outcome:
+    """Create for the first request with this key; give the same result to the same request again.
+
+    The claim records the id of what it creates, so a retry after a crash finds what was stored and
+    replays it, and takes the claim over once its lease has ended if nothing was. A key reused with
+    another request is a 422; while the first request still runs (its lease), the same one is a 409.
     """
-    replay = await _claim(scope, request)
-    if replay is not None:
-        return Outcome(replay, replayed=True)
-    try:
-        result = await action()
-    except BaseException:
-        await repository.release(scope, request.key)
-        raise
-    await repository.complete(scope, request.key, result)
-    return Outcome(result, replayed=False)
-
-
-async def _claim(scope: Scope, request: IdempotentRequest) -> Result | None:
-    for _ in range(2):
+    for _ in range(3):
         claim = await repository.find(scope, request.key)
-        if claim is not None and claim["created_at"] < utc_now() - IDEMPOTENCY_WINDOW:
-            # Expired: the TTL monitor has not got to it yet.
-            await repository.release(scope, request.key, created_before=utc_now() - IDEMPOTENCY_WINDOW)
-            claim = None
+        now = utc_now()
+        if claim is not None and claim["created_at"] < now - IDEMPOTENCY_WINDOW:
+            await repository.release(scope, request.key, created_before=now - IDEMPOTENCY_WINDOW)
+            claim = None  # expired: the TTL monitor has not got to it yet
         if claim is None:
-            if await repository.claim(scope, request.key, request.fingerprint):
-                return None
+            resource_id = new_contact_id()
+            if await repository.claim(scope, request.key, request.fingerprint, resource_id, now + LEASE):
+                return await _create(scope, request, resource_id, create, recover)
             continue  # a concurrent request claimed it first: look again
         if claim["fingerprint"] != request.fingerprint:
             raise KeyReused("This Idempotency-Key was used with a different request body.")
-        if claim["result"] is None:
+        if claim["result"] is not None:
+            return Outcome(claim["result"], replayed=True)
+        stored = await recover(claim["resource_id"]) if claim["resource_id"] is not None else None
+        if stored is not None:  # its request stored it, then died before it could remember so
+            await repository.complete(scope, request.key, stored)
+            return Outcome(stored, replayed=True)
+        if claim["lease_until"] > now or claim["resource_id"] is None:
             raise KeyInFlight
-        return claim["result"]
+        if await repository.take_over(scope, request.key, claim["lease_until"], now + LEASE):
+            return await _create(scope, request, claim["resource_id"], create, recover)
     raise KeyInFlight
+
+
+async def _create(
+    scope: Scope, request: IdempotentRequest, resource_id: str, create: Create, recover: Recover
+) -> Outcome:
+    try:
+        result = await create(resource_id)
+    except Exists:
+        found = await recover(resource_id)
+        if found is None:
+            raise
+        result = found
+    except BaseException:
+        # The outcome may be unknown (the database stopped answering): keep the claim and its resource id,
+        # so that a retry finds what was stored, or takes over and creates it with the same id.
+        with contextlib.suppress(PyMongoError):
+            await repository.end_lease(scope, request.key)
+        raise
+    await repository.complete(scope, request.key, result)
+    return Outcome(result, replayed=False)

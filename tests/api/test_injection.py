@@ -70,3 +70,37 @@ async def test_a_contact_cannot_be_moved_to_another_tenant_by_its_fields(client:
     replaced = await client.put(f"/contacts/{created['id']}", json=contact_payload() | {"tenant": "other"})
 
     assert replaced.status_code == 422
+
+
+async def test_a_blank_search_is_422_not_a_walk_through_everything(client: httpx.AsyncClient) -> None:
+    for q in (" ", "\t", "\u3000"):
+        assert (await client.get("/contacts", params={"q": q})).status_code == 422
+
+
+async def test_an_if_match_with_too_many_tags_is_400(client: httpx.AsyncClient) -> None:
+    created = (await create_contact(client)).json()
+    tags = ", ".join(f'"{number}"' for number in range(500))
+
+    response = await client.delete(f"/contacts/{created['id']}", headers={"If-Match": tags})
+
+    assert response.status_code == 400
+    assert (await client.get(f"/contacts/{created['id']}")).status_code == 200
+
+
+async def test_a_trailing_slash_is_not_redirected(client: httpx.AsyncClient) -> None:
+    created = (await create_contact(client)).json()
+
+    response = await client.get(f"/contacts/{created['id']}/", headers={"Host": "localhost"})
+
+    assert response.status_code == 404
+    assert "location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "body", [b'{"name": "\xff"}', b"[" * 100_000 + b"]" * 100_000, b'{"name": "Ada", "n": ' + b"9" * 5000 + b"}"]
+)
+async def test_unparseable_json_is_a_malformed_request(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/contacts", content=body, headers={"content-type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["type"] == "/problems/malformed-request"

@@ -12,6 +12,7 @@ from api.settings import Settings
 from tests.paths import REPO_ROOT
 
 
+@pytest.mark.slow
 def test_openapi_prints_the_committed_contract() -> None:
     printed = subprocess.run(
         [sys.executable, "-m", "api", "openapi"], cwd=REPO_ROOT, capture_output=True, text=True, check=True
@@ -20,6 +21,7 @@ def test_openapi_prints_the_committed_contract() -> None:
     assert printed.stdout == (REPO_ROOT / "openapi" / "openapi.yaml").read_text()
 
 
+@pytest.mark.slow
 def test_an_unknown_command_is_a_usage_error() -> None:
     run = subprocess.run([sys.executable, "-m", "api", "frobnicate"], cwd=REPO_ROOT, capture_output=True, text=True)
 

@@ -80,6 +80,7 @@ def test_apply_refuses_changed_sort_buckets(monkeypatch: pytest.MonkeyPatch) -> 
         patches.apply()
 
 
+@pytest.mark.slow
 def test_a_mismatch_stops_the_embedded_database_with_the_reason_on_stderr(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:

@@ -31,7 +31,7 @@ async def test_get_unknown_id_is_404_problem(client: httpx.AsyncClient) -> None:
 
     assert response.status_code == 404
     assert response.headers["content-type"] == PROBLEM
-    assert response.json() == problem_body(404, "No contact has this id.")
+    assert response.json() == problem_body(404, "No contact has this id.", response.headers["x-request-id"])
 
 
 @pytest.mark.parametrize("contact_id", ["not-an-id", "0123456789ABCDEF01234567", "%7B%22%24gt%22%3A%22%22%7D"])

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import httpx
+import pytest
 
 from api.settings import Settings
 from embedded import EmbeddedDatabase
@@ -22,6 +23,7 @@ async def test_readyz_is_200_when_the_database_answers(client: httpx.AsyncClient
     assert response.status_code == 200
 
 
+@pytest.mark.slow
 async def test_readyz_is_503_once_the_database_is_gone(tmp_path: Path) -> None:
     database = EmbeddedDatabase(tmp_path / "gone.sqlite3")
     server = LiveServer(Settings(mongodb_url=database.start(), mongodb_db="readiness"))

@@ -2,8 +2,10 @@
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
+from contextlib import ExitStack
 
 import httpx
 import pytest
@@ -50,6 +52,7 @@ async def test_a_key_acts_for_its_tenant_and_its_quota_is_in_the_headers(
     assert 0 <= int(listed.headers["ratelimit-reset"]) <= 60
 
 
+@pytest.mark.slow
 async def test_a_revoked_key_stops_working_on_the_next_request(
     secured_server: str, tenant_keys: dict[str, str], secured_settings: Settings
 ) -> None:
@@ -80,6 +83,7 @@ async def test_open_mode_serves_without_a_key(client: httpx.AsyncClient) -> None
     assert "ratelimit-limit" not in response.headers
 
 
+@pytest.mark.slow
 def test_open_mode_refuses_to_listen_beyond_loopback() -> None:
     env = {name: value for name, value in os.environ.items() if name not in {"AUTH_REQUIRED", "MONGODB_URL"}}
     env |= {"HOST": "0.0.0.0", "MONGODB_URL": "mongodb://127.0.0.1:9"}
@@ -92,3 +96,58 @@ def test_open_mode_refuses_to_listen_beyond_loopback() -> None:
     assert "AUTH_REQUIRED=false" in run.stderr
     assert "loopback" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+async def test_the_key_is_checked_before_the_body_is_read(secured_server: str) -> None:
+    async with httpx.AsyncClient(base_url=secured_server) as client:
+        malformed = await client.post("/contacts", content=b"{bad", headers={"content-type": "application/json"})
+        waiting = await client.post(
+            "/contacts",
+            content=b'{"name": "Ada"}',
+            headers={"content-type": "application/json", "expect": "100-continue"},
+        )
+
+    assert (malformed.status_code, waiting.status_code) == (401, 401)
+
+
+@pytest.mark.slow
+def test_unauthenticated_slow_bodies_do_not_use_up_the_servers_capacity(
+    secured_server: str, tenant_keys: dict[str, str]
+) -> None:
+    host, port = secured_server.removeprefix("http://").split(":")
+    answers = []
+    with ExitStack() as held:
+        for _ in range(300):  # more than MAX_REQUESTS_IN_FLIGHT (256)
+            connection = held.enter_context(socket.create_connection((host, int(port)), timeout=10))
+            connection.sendall(b"POST /contacts HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000\r\n\r\n{")
+            answers.append(connection.recv(64))
+        served = httpx.get(f"{secured_server}/contacts", headers=bearer(tenant_keys["acme"]), timeout=10)
+
+    assert all(answer.startswith(b"HTTP/1.1 401") for answer in answers)
+    assert served.status_code == 200
+
+
+async def test_two_authorization_headers_are_400(secured_server: str, tenant_keys: dict[str, str]) -> None:
+    headers = [("Authorization", f"Bearer {tenant_keys['acme']}"), ("Authorization", f"Bearer {tenant_keys['globex']}")]
+    async with httpx.AsyncClient(base_url=secured_server) as client:
+        response = await client.get("/contacts", headers=headers)
+
+    assert response.status_code == 400
+
+
+async def test_errors_carry_the_quota_too(secured_server: str, tenant_keys: dict[str, str]) -> None:
+    async with httpx.AsyncClient(base_url=secured_server, headers=bearer(tenant_keys["acme"])) as client:
+        missing = await client.get("/contacts/0123456789abcdef01234567")
+        invalid = await client.post("/contacts", json={"name": ""})
+
+    assert (missing.status_code, invalid.status_code) == (404, 422)
+    assert "ratelimit-remaining" in missing.headers
+    assert "ratelimit-remaining" in invalid.headers
+
+
+async def test_open_mode_answers_only_to_localhost(client: httpx.AsyncClient) -> None:
+    rebound = await client.get("/", headers={"Host": "attacker.example:8000"})
+    local = await client.get("/", headers={"Host": "localhost:8000"})
+
+    assert rebound.status_code == 400
+    assert local.status_code == 200

@@ -44,7 +44,7 @@ async def test_patch_must_be_a_merge_patch(client: httpx.AsyncClient) -> None:
     [
         ({"content-type": "application/json; charset=utf-16"}, '{"name": "Ada"}'.encode("utf-16")),
         ({"content-type": "application/json; charset=latin-1"}, b'{"name": "Ada"}'),
-        ({"content-type": "application/json", "content-encoding": "gzip"}, gzip.compress(b'{"name": "Ada"}')),
+        ({"content-type": "application/json", "content-encoding": "gzip"}, gzip.compress(b'{"name": "Ada"}', mtime=0)),
         ({"content-type": "application/json", "content-encoding": "br"}, b'{"name": "Ada"}'),
     ],
 )

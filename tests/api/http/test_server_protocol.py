@@ -1,5 +1,6 @@
 """The hardened HTTP protocol against a real server: header limits, header deadlines, connection caps."""
 
+import contextlib
 import json
 import socket
 import time
@@ -13,6 +14,8 @@ import pytest
 from api.settings import Settings
 from tests.factories import PROBLEM
 from tests.live_server import LiveServer
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -61,7 +64,7 @@ def assert_problem(status: int, headers: dict[str, str], body: bytes, expected: 
 def test_a_64_mb_header_is_431_before_it_is_read(server: tuple[str, int]) -> None:
     started = time.monotonic()
 
-    answer = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (64 << 20) + b"\r\n\r\n")
+    answer = exchange(server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * (64 << 20) + b"\r\n\r\n")
 
     assert_problem(*answer, expected=431)
     assert time.monotonic() - started < 5
@@ -70,19 +73,19 @@ def test_a_64_mb_header_is_431_before_it_is_read(server: tuple[str, int]) -> Non
 def test_64k_header_fields_are_431(server: tuple[str, int]) -> None:
     fields = b"".join(b"X-%d: v\r\n" % number for number in range(65_536))
 
-    assert_problem(*exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n"), expected=431)
+    assert_problem(*exchange(server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + fields + b"\r\n"), expected=431)
 
 
 @pytest.mark.parametrize("server", [{"max_headers": 20}], indirect=True)
 def test_more_fields_than_allowed_are_431_even_when_small(server: tuple[str, int]) -> None:
     fields = b"".join(b"X-%d: v\r\n" % number for number in range(25))
 
-    assert_problem(*exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + fields + b"\r\n"), expected=431)
+    assert_problem(*exchange(server, b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n" + fields + b"\r\n"), expected=431)
 
 
 def test_headers_that_do_not_arrive_in_time_are_408(server: tuple[str, int]) -> None:
     with socket.create_connection(server, timeout=10) as connection:
-        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n")  # and never the blank line
         started = time.monotonic()
         answer = read_response(connection)
 
@@ -98,7 +101,7 @@ def test_two_thousand_half_open_connections_do_not_stop_a_new_request(server: tu
     with ExitStack() as held:
         for _ in range(2000):
             connection = held.enter_context(socket.create_connection(server, timeout=10))
-            connection.sendall(b"POST /contacts HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+            connection.sendall(b"POST /contacts HTTP/1.1\r\nHost: localhost\r\n")  # headers never finished
         started = time.monotonic()
         response = httpx.get(f"http://{server[0]}:{server[1]}/healthz", timeout=10)
 
@@ -123,3 +126,45 @@ def test_responses_name_no_server_product(server: tuple[str, int]) -> None:
     response = httpx.get(f"http://{server[0]}:{server[1]}/healthz")
 
     assert "server" not in response.headers
+
+
+def test_requests_piled_up_without_reading_the_answers_close_the_connection(server: tuple[str, int]) -> None:
+    started = time.monotonic()
+    with socket.create_connection(server, timeout=10) as connection:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n" * 20_000)
+        answered = b""
+        with contextlib.suppress(ConnectionResetError):
+            while chunk := connection.recv(1 << 16):
+                answered += chunk
+    served = httpx.get(f"http://{server[0]}:{server[1]}/healthz")
+
+    assert answered.count(b"HTTP/1.1 200") <= 20  # closed instead of queueing them all
+    assert time.monotonic() - started < 5
+    assert served.status_code == 200
+
+
+def test_junk_after_a_request_lets_its_answer_out_then_closes(server: tuple[str, int]) -> None:
+    body = b'{"name": "Ada"}'
+    request = b"POST /new HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    request += b"Content-Length: %d\r\n\r\n" % len(body) + body + b"GARBAGE\r\n\r\n"
+
+    status, headers, answer = exchange(server, request)
+
+    assert status == 200
+    assert b"inserted_id" in answer
+    assert headers.get("connection") == "close"
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-a: " + b"a" * 100_000 + b"\r\n\r\n",
+     b"GET /contacts?q=" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n"],
+    ids=["one large header", "a long query string"],
+)  # fmt: skip
+def test_headers_over_the_limit_are_431_even_in_one_read(server: tuple[str, int], request_line: bytes) -> None:
+    with socket.create_connection(server, timeout=10) as connection:
+        connection.sendall(request_line)
+        answer = read_response(connection)
+
+    assert_problem(*answer, expected=431)

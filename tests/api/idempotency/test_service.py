@@ -1,14 +1,16 @@
 """`Idempotency-Key` on create: replays within the window, refuses a reused key with another body."""
 
 import asyncio
+import hashlib
 from datetime import timedelta
 from typing import Any
 
 import httpx
 from pymongo.database import Database
 
+from api.idempotency.service import IdempotentRequest
 from models.contact import utc_now
-from tests.factories import contact_payload
+from tests.factories import contact_payload, create_contact
 
 
 async def post(client: httpx.AsyncClient, key: str, payload: dict[str, object]) -> httpx.Response:
@@ -99,3 +101,52 @@ async def test_keys_expire_through_a_ttl_index(client: httpx.AsyncClient, databa
     indexes = database.idempotency_keys.index_information()
 
     assert any(index.get("expireAfterSeconds") == 86400 for index in indexes.values())
+
+
+def claim_left_by_a_crash(
+    database: Database[Any], key: str, body: dict[str, Any], contact_id: str, lease: float
+) -> None:
+    """What a request that claimed `key` and then died leaves behind: a claim with no result."""
+    fingerprint = IdempotentRequest.of("createContact", key, body).fingerprint
+    record_id = hashlib.sha256(f"default\0{key}".encode()).hexdigest()
+    now = utc_now()
+    database.idempotency_keys.insert_one(
+        {
+            "_id": record_id,
+            "tenant": "default",
+            "fingerprint": fingerprint,
+            "created_at": now,
+            "resource_id": contact_id,
+            "lease_until": now + timedelta(seconds=lease),
+        }
+    )
+
+
+async def test_a_retry_after_a_crash_replays_the_contact_that_was_stored(
+    client: httpx.AsyncClient, database: Database[Any]
+) -> None:
+    stored = (await create_contact(client)).json()  # the crashed request had stored it...
+    claim_left_by_a_crash(database, "crashed", contact_payload(), stored["id"], lease=60)  # ...but not its result
+
+    retry = await post(client, "crashed", contact_payload())
+
+    assert retry.status_code == 201
+    assert retry.json()["id"] == stored["id"]
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert len((await client.get("/contacts")).json()["items"]) == 1
+
+
+async def test_a_retry_after_a_crash_that_stored_nothing_takes_over_once_the_lease_ends(
+    client: httpx.AsyncClient, database: Database[Any]
+) -> None:
+    reserved = "6b081b01192d8ee71ccc146a"
+    claim_left_by_a_crash(database, "early", contact_payload(), reserved, lease=60)
+    claim_left_by_a_crash(database, "late", contact_payload(name="Late"), "6b081b01192d8ee71ccc146b", lease=-1)
+
+    within_lease = await post(client, "early", contact_payload())
+    after_lease = await post(client, "late", contact_payload(name="Late"))
+
+    assert within_lease.status_code == 409
+    assert after_lease.status_code == 201
+    assert after_lease.json()["id"] == "6b081b01192d8ee71ccc146b"  # the id the claim had reserved
+    assert (await post(client, "late", contact_payload(name="Late"))).headers["idempotent-replayed"] == "true"

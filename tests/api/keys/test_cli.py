@@ -12,6 +12,8 @@ from api.settings import Settings
 from embedded import FILE_NAME, EmbeddedDatabase
 from tests.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow
+
 
 def keys(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     base = {name: value for name, value in os.environ.items() if name not in {"MONGODB_URL", "DATA_DIR"}}

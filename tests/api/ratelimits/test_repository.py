@@ -10,6 +10,7 @@ from api.ratelimits.repository import CounterStorage
 pytestmark = pytest.mark.usefixtures("bound_models")
 
 
+@pytest.mark.slow
 async def test_hits_count_up_within_a_window_and_start_over_after_it() -> None:
     storage = CounterStorage()
 

@@ -1,0 +1,1 @@
+"""What the service tells its operators: a JSON log line per request, request ids, and Prometheus metrics."""
