@@ -10,6 +10,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from api.app import create_app
 from api.database import connect, init_models
 from api.keys.service import create_key
 from api.settings import Settings
@@ -93,3 +94,16 @@ def secured_server(secured_settings: Settings, tenant_keys: dict[str, str]) -> I
 async def tenant_keys(bound_models: None) -> dict[str, str]:
     """An API key for each of two tenants, acme and globex."""
     return {tenant: (await create_key(tenant, "test")).key for tenant in ("acme", "globex")}
+
+
+@pytest.fixture
+def failing_server(settings: Settings) -> Iterator[str]:
+    """The app with one extra route, `/boom`, that fails the way a bug would (quoting a secret)."""
+    app = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals: mongodb://user:password@db")
+
+    with LiveServer(settings, app).running() as url:
+        yield url

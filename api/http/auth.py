@@ -17,6 +17,7 @@ from pymongo.errors import PyMongoError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import ApiError, DatabaseUnavailable, MalformedRequest
+from api.http.asgi import HttpMiddleware
 from api.http.problems import send_error
 from api.keys import service as keys
 from api.keys.service import Principal
@@ -51,15 +52,15 @@ def _challenge(error: str | None) -> dict[str, str]:
     return {"WWW-Authenticate": value}
 
 
-class Authentication:
+class Authentication(HttpMiddleware):
     """ASGI middleware: with AUTH_REQUIRED=true, a valid key and its quota before anything else of a request."""
 
     def __init__(self, app: ASGIApp, *, guard: Guard) -> None:
-        self.app = app
+        super().__init__(app)
         self.guard = guard
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or is_public(scope["path"]):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if is_public(scope["path"]):
             await self.app(scope, receive, send)
             return
         try:

@@ -5,8 +5,9 @@ listens on loopback only, but a web page could still point a name it controls at
 developer's browser send requests; those carry the page's host name, and are refused (400).
 """
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
+from api.http.asgi import HttpMiddleware
 from api.http.problems import send_problem
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]", "::1"})
@@ -20,15 +21,12 @@ def host_name(header: bytes) -> str:
     return text.rpartition(":")[0] if text.count(":") == 1 else text
 
 
-class LoopbackHostsOnly:
+class LoopbackHostsOnly(HttpMiddleware):
     """ASGI middleware refusing a request whose Host is not a loopback name."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        host = dict(scope.get("headers", [])).get(b"host")
-        if scope["type"] == "http" and host is not None and host_name(host) not in LOOPBACK_NAMES:
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        host = dict(scope["headers"]).get(b"host")
+        if host is not None and host_name(host) not in LOOPBACK_NAMES:
             await send_problem(send, 400, "This open (AUTH_REQUIRED=false) service answers only to localhost.")
             return
         await self.app(scope, receive, send)

@@ -12,25 +12,23 @@ import asyncio
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.http.asgi import HttpMiddleware
 from api.http.problems import send_problem
 
 CLOSE = {"Connection": "close"}
 
 
-class RequestLimits:
+class RequestLimits(HttpMiddleware):
     """ASGI middleware for the body size, the body's arrival time and the requests in flight."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int, body_timeout: float, max_in_flight: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_body_bytes = max_body_bytes
         self.body_timeout = body_timeout
         self.max_in_flight = max_in_flight
         self.in_flight = 0
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.in_flight >= self.max_in_flight:
             await send_problem(send, 503, "The server is at capacity; retry shortly.", {"Retry-After": "1", **CLOSE})
             return

@@ -5,23 +5,19 @@
 - a Content-Security-Policy that allows nothing, unless the response set its own (the /docs pages do).
 """
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from api.http.asgi import HttpMiddleware
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 ALWAYS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer")]
 UNLESS_SET = [(b"cache-control", b"no-store"), (b"content-security-policy", API_CSP.encode())]
 
 
-class SecurityHeaders:
+class SecurityHeaders(HttpMiddleware):
     """ASGI middleware adding the security headers to every response."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -34,14 +30,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class HeadAsGet:
+class HeadAsGet(HttpMiddleware):
     """ASGI middleware answering HEAD like GET, without the body (RFC 9110 section 9.3.2)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "HEAD":
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] != "HEAD":
             await self.app(scope, receive, send)
             return
 

@@ -9,8 +9,9 @@ import re
 import time
 import uuid
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
+from api.http.asgi import HttpMiddleware
 from api.http.problems import send_problem
 from api.observability.context import REQUEST_ID
 from api.observability.metrics import IN_FLIGHT, REQUEST_SECONDS, REQUESTS
@@ -29,16 +30,10 @@ def route_template(scope: Scope) -> str:
     return template if isinstance(template, str) else "unmatched"
 
 
-class RequestObserver:
+class RequestObserver(HttpMiddleware):
     """ASGI middleware giving each request an id, counting and timing it, and logging it once."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         sent = dict(scope["headers"]).get(HEADER, b"")
         request_id = sent.decode() if _VALID_ID.fullmatch(sent) else uuid.uuid4().hex
         token = REQUEST_ID.set(request_id)

@@ -1,30 +1,13 @@
 """Problem details: every error, expected or not, is application/problem+json."""
 
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from api.app import create_app
 from api.errors import Conflict, UnprocessableContent, ValidationIssue, json_pointer
 from api.http.problems import problem_of, problem_responses
-from api.settings import Settings
 from tests.factories import PROBLEM, problem_body
-from tests.live_server import LiveServer
-
-
-@pytest.fixture
-def failing_server(settings: Settings) -> Iterator[str]:
-    """The app with one extra route that fails the way a bug would."""
-    app = create_app(settings)
-
-    @app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("secret internals: mongodb://user:password@db")
-
-    with LiveServer(settings, app).running() as url:
-        yield url
 
 
 async def test_an_unexpected_error_is_a_bare_500_problem(failing_server: str) -> None:

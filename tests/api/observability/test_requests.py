@@ -1,15 +1,11 @@
 """Request ids, the one log line per request, and one traceback per unhandled error."""
 
 import logging
-from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from api.app import create_app
-from api.settings import Settings
 from tests.factories import create_contact
-from tests.live_server import LiveServer
 
 
 async def test_a_valid_request_id_is_echoed_and_quoted_in_problems(client: httpx.AsyncClient) -> None:
@@ -45,24 +41,12 @@ async def test_each_request_is_logged_once_with_its_route_and_never_its_body(
     assert all("Secret" not in record.getMessage() and "secret" not in str(record.__dict__) for record in lines)
 
 
-@pytest.fixture
-def failing_app(settings: Settings) -> Iterator[str]:
-    app = create_app(settings)
-
-    @app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("boom")
-
-    with LiveServer(settings, app).running() as url:
-        yield url
-
-
 def test_an_unhandled_error_logs_one_traceback_and_closes_the_connection(
-    failing_app: str, caplog: pytest.LogCaptureFixture
+    failing_server: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
 
-    response = httpx.get(f"{failing_app}/boom")
+    response = httpx.get(f"{failing_server}/boom")
 
     with_traceback = [record for record in caplog.records if record.exc_info]
     assert response.status_code == 500
