@@ -83,7 +83,9 @@ class DerivedKeys(TypedDict):
 
 
 DERIVED_KEYS = tuple(DerivedKeys.__annotations__)
-HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS)  # stored, never returned
+# Present only on contacts a migration brought from an older shape: that shape's fields the contact does not take.
+EXTENSION_FIELD = "extra"
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD)  # stored, never returned
 
 
 def derived_keys(contact: ContactFields) -> DerivedKeys:
@@ -126,6 +128,7 @@ class Contact(ContactFields, Document):
     tag_keys: list[str] = Field(default_factory=list)
     email_keys: list[str] = Field(default_factory=list)
     search_terms: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] | None = Field(default=None, description="A migrated document's other fields, verbatim.")
 
     class Settings:
         name = "contacts"

@@ -32,7 +32,7 @@ from models.contact import (
 
 Document = dict[str, Any]
 ContactView = dict[str, Any]  # `id` and the fields a listing selected, as ContactOut has them
-RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # everything but the tenant and the derived keys
+RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # all but the tenant, the derived keys and the extension field
 
 
 @dataclass(frozen=True, slots=True)
