@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
 from api.contacts.schemas import ContactOut
@@ -98,6 +99,14 @@ async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
     if documents:
         await collection().insert_many(documents, ordered=False)
     return [document["_id"] for document in documents]
+
+
+async def is_empty(database: AsyncDatabase[Document]) -> bool:
+    """Whether `database` holds no contact at all, of any tenant or shape (unscoped: is it a fresh database?).
+
+    It takes the database rather than the bound collection: the startup check runs before the models are bound.
+    """
+    return await database[Contact.Settings.name].find_one({}, {"_id": 1}) is None
 
 
 async def get(scope: Scope, contact_id: str) -> ContactOut | None:
