@@ -79,6 +79,7 @@ class DerivedKeys(TypedDict):
     company_key: str | None
     tag_keys: list[str]
     email_keys: list[str]
+    phone_keys: list[str]
     search_terms: list[str]
 
 
@@ -104,6 +105,7 @@ def derived_keys(contact: ContactFields) -> DerivedKeys:
         "company_key": fold(contact.company) if contact.company else None,
         "tag_keys": sorted({fold(tag) for tag in contact.tags}),
         "email_keys": sorted({fold(email.value) for email in contact.emails}),
+        "phone_keys": sorted({phone.value for phone in contact.phones}),  # E.164 already
         "search_terms": sorted(terms),
     }
 
@@ -127,6 +129,7 @@ class Contact(ContactFields, Document):
     company_key: str | None = None
     tag_keys: list[str] = Field(default_factory=list)
     email_keys: list[str] = Field(default_factory=list)
+    phone_keys: list[str] = Field(default_factory=list)
     search_terms: list[str] = Field(default_factory=list)
     extra: dict[str, Any] | None = Field(default=None, description="A migrated document's other fields, verbatim.")
 
@@ -145,7 +148,7 @@ class Contact(ContactFields, Document):
             _scoped("company_key", "updated_at", "_id"),
             _scoped("company_key", "name_key", "_id"),
             _scoped("email_keys"),
-            _scoped("phones.value"),
+            _scoped("phone_keys"),
             _scoped("search_terms"),
         ]
 

@@ -183,7 +183,7 @@ def _filter(scope: Scope, query: ContactQuery) -> Document:
     if query.email_key is not None:
         where["email_keys"] = query.email_key
     if query.phone is not None:
-        where["phones.value"] = query.phone
+        where["phone_keys"] = query.phone
     if query.company_key is not None:
         where["company_key"] = query.company_key
     if query.updated_since is not None:
