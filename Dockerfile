@@ -31,12 +31,14 @@ RUN groupadd --system --gid 10001 app \
 WORKDIR /app
 COPY --from=builder /app/.venv /app/.venv
 # What runs: the service, its documents, and the embedded package, whose supervisor api/ imports (it imports
-# no mongoeco; without MONGODB_URL the service stops and says to set one).
+# no mongoeco; without MONGODB_URL the service stops and says to set one). The data migrations too: the service
+# checks the database against them at start, and `python -m api migrate` runs them.
 COPY api/ api/
 COPY models/ models/
 COPY embedded/ embedded/
+COPY alembic-free-migrations/ alembic-free-migrations/
 # The app's own bytecode, written now: the code is root-owned and read-only to the user that runs it.
-RUN python -m compileall -q api models embedded
+RUN python -m compileall -q api models embedded alembic-free-migrations
 # Numeric, so the host and Kubernetes' runAsNonRoot can tell it is not root.
 USER 10001:10001
 EXPOSE 8000

@@ -24,7 +24,7 @@ BUILD := build
 SYSTEM_TOOLS := chromium wrk
 FAST := not slow and not e2e and not contract
 
-.PHONY: help install system-deps run test test-fast lint lint-python lint-contract fmt typecheck pytest key-create keys key-revoke openapi contract-diff sdk fuzz bench clean
+.PHONY: help install system-deps run test test-fast lint lint-python lint-contract fmt typecheck pytest migrate key-create keys key-revoke openapi contract-diff sdk fuzz bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -81,6 +81,9 @@ typecheck: $(VENV_STAMP) ## mypy (strict for api/ and models/)
 
 pytest: $(VENV_STAMP) $(NODE_STAMP) system-deps ## the whole pytest suite
 	$(RUN) -m pytest
+
+migrate: $(VENV_STAMP) ## apply the pending data migrations to the configured database (DOWN=1 rolls back one)
+	$(RUN) -m api migrate $(if $(DOWN),--down $(DOWN))
 
 key-create: $(VENV_STAMP) ## issue an API key: make key-create TENANT=acme [LABEL="ci pipeline"] (printed once, last line)
 	$(RUN) -m api keys create --tenant "$(TENANT)" $(if $(LABEL),--label "$(LABEL)")

@@ -2,6 +2,7 @@
 
 python -m api            serve the API with the settings from the environment (what `make run` runs)
 python -m api openapi    print the contract (openapi/openapi.yaml) as the app generates it
+python -m api migrate    apply the pending data migrations (--down [N]: roll back; --status: show where it stands)
 """
 
 import argparse
@@ -66,6 +67,15 @@ def run_keys(arguments: argparse.Namespace) -> None:
     sys.exit(asyncio.run(run(arguments, load_settings())))
 
 
+def run_migrate(arguments: argparse.Namespace) -> None:
+    """Apply, roll back or show the data migrations, on the database the service uses."""
+    import asyncio
+
+    from api.migrations.cli import run
+
+    sys.exit(asyncio.run(run(arguments, load_settings())))
+
+
 def print_contract() -> None:
     """Write the app's OpenAPI document as YAML to standard output."""
     from api.app import create_app
@@ -89,6 +99,16 @@ def add_keys_commands(commands: Any) -> None:
     revoke.add_argument("id", help="the key's id, as `keys list` shows it")
 
 
+def add_migrate_command(commands: Any) -> None:
+    """Add `migrate [--down [N] | --status]` to the command line's subcommands."""
+    migrate = commands.add_parser("migrate", help="apply the pending data migrations (alembic-free-migrations/)")
+    choice = migrate.add_mutually_exclusive_group()
+    choice.add_argument(
+        "--down", nargs="?", const=1, type=int, metavar="N", help="roll back the latest N migrations (default 1)"
+    )
+    choice.add_argument("--status", action="store_true", help="say where the database stands; change nothing")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the command (serve when none is given)."""
     parser = argparse.ArgumentParser(prog="python -m api", description="The contacts API.")
@@ -96,9 +116,12 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("serve", help="serve the API (the default)")
     commands.add_parser("openapi", help="print the contract as YAML")
     add_keys_commands(commands)
+    add_migrate_command(commands)
     arguments = parser.parse_args(argv)
     if arguments.command == "openapi":
         print_contract()
+    elif arguments.command == "migrate":
+        run_migrate(arguments)
     elif arguments.command == "keys":
         run_keys(arguments)
     else:

@@ -24,6 +24,7 @@ from api.http.hosts import LoopbackHostsOnly
 from api.http.problems import install_error_handlers, problem_responses
 from api.http.request_limits import RequestLimits
 from api.http.response_headers import HeadAsGet, SecurityHeaders
+from api.migrations.service import check_on_start
 from api.observability.requests import RequestObserver
 from api.observability.router import router as metrics_router
 from api.ratelimits.service import Guard
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[LifespanState]:
         if settings.mongodb_url is None:
             raise RuntimeError("MONGODB_URL is not set; start the service with `python -m api`")
+        await check_on_start(settings)  # README: "Migrations"; first, so that a refusal leaves no client open
         mongo = connect(settings.mongodb_url.get_secret_value(), settings.db_timeout)
         await init_models(mongo, settings.mongodb_db)
         loop = asyncio.get_running_loop()

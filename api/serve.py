@@ -5,6 +5,7 @@ SHUTDOWN_TIMEOUT, closes the database client; then the embedded database stops (
 is stalled), and the process exits 0.
 """
 
+import asyncio
 import contextlib
 import logging
 import os
@@ -16,6 +17,8 @@ import tempfile
 from types import FrameType
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import SecretStr
 
 from api.observability.logs import configure_logging, log_config
 from api.settings import Settings
@@ -73,6 +76,19 @@ def raise_file_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 1 << 20, hard))
 
 
+def in_step_with_migrations(settings: Settings) -> None:
+    """Check (or, with MIGRATE_ON_START, bring) the database in step with the code, once, before any worker.
+
+    A refusal stops the service with its one-line reason (README: "Migrations"), not a traceback.
+    """
+    from api.migrations.service import MigrationsOutOfStep, check_on_start
+
+    try:
+        asyncio.run(check_on_start(settings))
+    except MigrationsOutOfStep:
+        raise SystemExit(2) from None
+
+
 def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
     """Run the API until SIGINT/SIGTERM; stop uvicorn first, then the embedded database.
 
@@ -100,6 +116,7 @@ def serve(settings: Settings, early: EmbeddedDatabase | None = None) -> None:
             where = redact_url(url)
         else:  # embedded_database() launches one whenever no MONGODB_URL is set
             raise RuntimeError("no database to serve from")
+        in_step_with_migrations(settings.model_copy(update={"mongodb_url": SecretStr(url)}))
         # Workers read their settings from the environment, so hand them the resolved ones.
         os.environ["MONGODB_URL"] = url
         os.environ.setdefault("CURSOR_SECRET", secrets.token_hex(32))

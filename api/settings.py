@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     )
     default_phone_region: str = Field(default="US", pattern=r"^[A-Za-z]{2}$")
     require_if_match: bool = False
+    # Data migrations (README: "Migrations"): apply pending ones at start instead of refusing to start.
+    migrate_on_start: bool = False
 
     # Operations (README: "Operating").
     db_timeout: float = Field(default=1.0, gt=0, le=60, description="Deadline of any one database operation (s).")

@@ -79,11 +79,14 @@ class DerivedKeys(TypedDict):
     company_key: str | None
     tag_keys: list[str]
     email_keys: list[str]
+    phone_keys: list[str]
     search_terms: list[str]
 
 
 DERIVED_KEYS = tuple(DerivedKeys.__annotations__)
-HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS)  # stored, never returned
+# Present only on contacts a migration brought from an older shape: that shape's fields the contact does not take.
+EXTENSION_FIELD = "extra"
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD)  # stored, never returned
 
 
 def derived_keys(contact: ContactFields) -> DerivedKeys:
@@ -102,6 +105,7 @@ def derived_keys(contact: ContactFields) -> DerivedKeys:
         "company_key": fold(contact.company) if contact.company else None,
         "tag_keys": sorted({fold(tag) for tag in contact.tags}),
         "email_keys": sorted({fold(email.value) for email in contact.emails}),
+        "phone_keys": sorted({phone.value for phone in contact.phones}),  # E.164 already
         "search_terms": sorted(terms),
     }
 
@@ -125,7 +129,9 @@ class Contact(ContactFields, Document):
     company_key: str | None = None
     tag_keys: list[str] = Field(default_factory=list)
     email_keys: list[str] = Field(default_factory=list)
+    phone_keys: list[str] = Field(default_factory=list)
     search_terms: list[str] = Field(default_factory=list)
+    extra: dict[str, Any] | None = Field(default=None, description="A migrated document's other fields, verbatim.")
 
     class Settings:
         name = "contacts"
@@ -142,7 +148,7 @@ class Contact(ContactFields, Document):
             _scoped("company_key", "updated_at", "_id"),
             _scoped("company_key", "name_key", "_id"),
             _scoped("email_keys"),
-            _scoped("phones.value"),
+            _scoped("phone_keys"),
             _scoped("search_terms"),
         ]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from pymongo import MongoClient
+from pymongo import AsyncMongoClient, MongoClient
 from pymongo.database import Database
 
 from api.app import create_app
@@ -69,6 +69,18 @@ async def bound_models(settings: Settings) -> AsyncIterator[None]:
     await init_models(client, settings.mongodb_db)
     try:
         yield
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+async def mongo(settings: Settings) -> AsyncIterator[AsyncMongoClient[dict[str, Any]]]:
+    """An async client for the test's server, the document models bound to the test's database, in this test's loop."""
+    assert settings.mongodb_url is not None
+    client: AsyncMongoClient[dict[str, Any]] = connect(settings.mongodb_url.get_secret_value())
+    await init_models(client, settings.mongodb_db)
+    try:
+        yield client
     finally:
         await client.close()
 

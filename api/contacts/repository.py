@@ -12,6 +12,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
 from api.contacts.schemas import ContactOut
@@ -32,7 +33,7 @@ from models.contact import (
 
 Document = dict[str, Any]
 ContactView = dict[str, Any]  # `id` and the fields a listing selected, as ContactOut has them
-RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # everything but the tenant and the derived keys
+RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # all but the tenant, the derived keys and the extension field
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,14 @@ async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
     if documents:
         await collection().insert_many(documents, ordered=False)
     return [document["_id"] for document in documents]
+
+
+async def is_empty(database: AsyncDatabase[Document]) -> bool:
+    """Whether `database` holds no contact at all, of any tenant or shape (unscoped: is it a fresh database?).
+
+    It takes the database rather than the bound collection: the startup check runs before the models are bound.
+    """
+    return await database[Contact.Settings.name].find_one({}, {"_id": 1}) is None
 
 
 async def get(scope: Scope, contact_id: str) -> ContactOut | None:
@@ -174,7 +183,7 @@ def _filter(scope: Scope, query: ContactQuery) -> Document:
     if query.email_key is not None:
         where["email_keys"] = query.email_key
     if query.phone is not None:
-        where["phones.value"] = query.phone
+        where["phone_keys"] = query.phone
     if query.company_key is not None:
         where["company_key"] = query.company_key
     if query.updated_since is not None:

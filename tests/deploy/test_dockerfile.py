@@ -104,7 +104,7 @@ def test_image_copies_the_lock_and_only_the_code_that_runs(stages: list[Stage]) 
     builder, runtime = stages
 
     assert copied_sources(builder) == ["pyproject.toml", "uv.lock"]
-    assert copied_sources(runtime) == ["api/", "models/", "embedded/"]
+    assert copied_sources(runtime) == ["api/", "models/", "embedded/", "alembic-free-migrations/"]
     assert builder.image == runtime.image == "python:3.13-slim"
 
 

@@ -148,9 +148,5 @@ def test_a_contact_is_read_through_the_id_index_not_the_tenant_index(audit: Audi
     assert all(f"USING INDEX {ID_INDEX} " in plan for plan in reads), reads
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="mongoeco evaluates a path through an array (phones.value) in Python: known gap, see the README",
-)
 def test_phone_filter_never_reads_the_whole_collection(audit: Audit) -> None:
     assert audit.collection_reads("GET", "/contacts?phone=%2B14155550003") == []

@@ -6,6 +6,7 @@ from pydantic import ValidationError
 from models.contact import (
     CLIENT_FIELDS,
     DERIVED_KEYS,
+    EXTENSION_FIELD,
     HIDDEN_FIELDS,
     Contact,
     ContactFields,
@@ -54,7 +55,7 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
     keys = derived_keys(ContactFields(name="Ada", company="Analytical Engines"))
 
     assert tuple(keys) == DERIVED_KEYS
-    assert set(HIDDEN_FIELDS) == {"tenant", *DERIVED_KEYS}
+    assert set(HIDDEN_FIELDS) == {"tenant", *DERIVED_KEYS, EXTENSION_FIELD}
     assert set(HIDDEN_FIELDS) <= set(Contact.model_fields)
     assert set(CLIENT_FIELDS) <= set(Contact.model_fields)
 
@@ -80,3 +81,11 @@ def test_search_terms_cover_names_words_emails_and_phone_digits() -> None:
     assert {"zoë ünlü", "zoë", "ünlü", "zoe@example.com", "14155550123", "4155550123"} <= set(keys["search_terms"])
     assert keys["tag_keys"] == ["berlin", "vip"]
     assert keys["name_key"] == "zoë ünlü"
+
+
+def test_phone_keys_are_the_e164_numbers_sorted_and_unique() -> None:
+    phones = [{"value": "+44 20 7946 0958"}, {"value": "+1 (415) 555-0123"}, {"value": "+14155550123"}]
+    contact = ContactFields.model_validate({"name": "Ada", "phones": phones})
+
+    assert derived_keys(contact)["phone_keys"] == ["+14155550123", "+442079460958"]
+    assert derived_keys(ContactFields(name="Ada"))["phone_keys"] == []

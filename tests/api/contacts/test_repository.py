@@ -60,6 +60,39 @@ async def test_replace_and_delete_match_only_the_listed_versions() -> None:
     assert await repository.delete(OURS, created.id, None) is True
 
 
+async def test_every_write_keeps_the_phone_keys_in_step_with_the_phones(database: Database[Any]) -> None:
+    created = await repository.insert(
+        OURS, contact(phones=[{"value": "+44 20 7946 0958"}, {"value": "(415) 555-0123"}])
+    )
+    inserted = database.contacts.find_one({"_id": created.id})
+    await repository.replace(OURS, created.id, contact(phones=[{"value": "+1 415 555 0100"}]), None)
+    replaced = database.contacts.find_one({"_id": created.id})
+    await repository.replace(OURS, created.id, contact(), None)
+    cleared = database.contacts.find_one({"_id": created.id})
+
+    assert inserted is not None
+    assert replaced is not None
+    assert cleared is not None
+    assert inserted["phone_keys"] == ["+14155550123", "+442079460958"]
+    assert replaced["phone_keys"] == ["+14155550100"]
+    assert cleared["phone_keys"] == []
+
+
+async def test_a_write_never_changes_the_extension_field(database: Database[Any]) -> None:
+    created = await repository.insert(OURS, contact(name="Migrated"))
+    database.contacts.update_one({"_id": created.id}, {"$set": {"extra": {"twitter": "@ada"}}})
+
+    replaced = await repository.replace(OURS, created.id, contact(name="Changed"), None)
+    listed = await repository.find_page(OURS, ContactQuery())
+
+    assert replaced is not None
+    assert database.contacts.find_one({"_id": created.id}, {"extra": 1}) == {
+        "_id": created.id,
+        "extra": {"twitter": "@ada"},
+    }
+    assert "extra" not in listed.records[0]
+
+
 async def test_malformed_ids_match_nothing() -> None:
     assert await repository.get(OURS, "not-an-id") is None
     assert await repository.replace(OURS, {"$ne": None}, contact(), None) is None  # type: ignore[arg-type]
