@@ -16,6 +16,8 @@ from api.settings import Settings
 from embedded import FILE_NAME, EmbeddedDatabase
 from tests.paths import REPO_ROOT
 
+pytestmark = pytest.mark.slow  # each test runs the command line in a process of its own
+
 HEAD = known_migrations()[-1]
 
 
