@@ -58,7 +58,9 @@ async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 1.0)
 
 
 @contextlib.asynccontextmanager
-async def opened(settings: Settings) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+async def opened(
+    settings: Settings, operation_deadline: float | None = None
+) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
     """The database the service uses, for a command run beside it (or without it).
 
     MongoDB when MONGODB_URL is set; else the embedded database: the one the running service started on
@@ -72,7 +74,7 @@ async def opened(settings: Settings) -> AsyncIterator[AsyncMongoClient[dict[str,
     else:
         embedded = EmbeddedDatabase(settings.embedded_db_path)
         url = await asyncio.to_thread(embedded.start)
-    client = connect(url, settings.db_timeout)
+    client = connect(url, operation_deadline or settings.db_timeout)
     try:
         await init_models(client, settings.mongodb_db)
         yield client

@@ -93,11 +93,14 @@ async def insert(scope: Scope, contact: ContactFields, contact_id: str | None = 
     return to_record(document)
 
 
+INSERT_BATCH = 20  # each batch one round trip, well inside DB_TIMEOUT even on the embedded database
+
+
 async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
-    """Store new contacts in one round trip; their ids, in order."""
+    """Store new contacts, a batch per round trip; their ids, in order."""
     documents = [new_document(scope, contact) for contact in contacts]
-    if documents:
-        await collection().insert_many(documents, ordered=False)
+    for start in range(0, len(documents), INSERT_BATCH):
+        await collection().insert_many(documents[start : start + INSERT_BATCH], ordered=False)
     return [document["_id"] for document in documents]
 
 

@@ -10,6 +10,7 @@ import sys
 
 from api.database import opened
 from api.migrations import service
+from api.migrations.service import MIGRATION_TIMEOUT
 from api.settings import Settings
 
 
@@ -20,7 +21,7 @@ async def run(arguments: argparse.Namespace, settings: Settings) -> int:
     for name in ("api.migrations", "migrations"):
         logging.getLogger(name).setLevel(logging.INFO)
     database = settings.mongodb_db
-    async with opened(settings) as client:
+    async with opened(settings, MIGRATION_TIMEOUT) as client:
         try:
             if arguments.status:
                 found = await service.status(client, database)

@@ -26,6 +26,8 @@ from api.migrations import repository
 from api.settings import Settings
 
 FOLDER = Path(__file__).resolve().parents[2] / "alembic-free-migrations"
+# A migration rewrites a collection batch by batch: far past a request's deadline (DB_TIMEOUT).
+MIGRATION_TIMEOUT = 600.0
 MIGRATE = "run `python -m api migrate` (make migrate) first, or start with MIGRATE_ON_START=true"
 
 Client = AsyncMongoClient[Any]
@@ -115,7 +117,7 @@ async def check_on_start(settings: Settings, folder: Path = FOLDER) -> None:
     if settings.mongodb_url is None:
         raise MigrationsOutOfStep("MONGODB_URL is not set")
     database = settings.mongodb_db
-    client = connect(settings.mongodb_url.get_secret_value(), settings.db_timeout)
+    client = connect(settings.mongodb_url.get_secret_value(), MIGRATION_TIMEOUT)
     try:
         found = await status(client, database, folder)
         if found.unknown:
