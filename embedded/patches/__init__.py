@@ -16,6 +16,10 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.
 - **Update targets** (`targets`). update_one/delete_one with an `_id == <str>` equality conjunction
   fetch their one candidate through the `_id` accelerator.
+- **Change dispatch** (`dispatch`). After every write, the committed change was dispatched from the SQLite
+  outbox to the change-stream hub: four more SQLite transactions and a heartbeat thread per write. While
+  the hub publishes nothing (no change stream open, no journal: always, over the wire), dispatch now waits
+  for 256 writes or one second, and runs before a change stream opens.
 - **Decoding** (`decode`). `inspect.signature()` of the codec's `decode` is cached; it was more than
   half of the cost of deserialising a document that holds a datetime.
 
@@ -123,6 +127,15 @@ PINNED_SOURCES: dict[str, str] = {
     "core.sql_translation:BaseSQLTranslator.build_select_statement": (
         "d8218d43eabd802feee73be5f5bb9ea0698a5639abde70c1ac7b954ee1caeac1"
     ),
+    "api._async._collection_runtime:CollectionRuntimeCoordinator._dispatch_engine_changes": (
+        "6684136d2c24ea16b1fdc99d4b4be8b16fc383a48800da7c4c7525ea3eace74f"
+    ),
+    "_change_streams.hub:ChangeStreamHub.register_watcher": (
+        "a3ab1d4dc6ff1de7944e2b93edcd9c0e4bed59d0d907ec6b2edad879fd457f6e"
+    ),
+    "_change_streams.hub:ChangeStreamHub.should_publish_events": (
+        "d2d0104e57b0679bd3dd172351ee3b54789392b8872de66fd8ba4f142759add3"
+    ),
     "core.codec:DocumentCodec.encode": "a89dded8864e7fbe640c0303545af5c243f8812de676b316e3d42f81f7e798c1",
     "core.bson_ordering:bson_equality_key": "bb4ebccd2224b0b10101392cd68b535cbb0a89ecb14d4200d28dc0b544ba5da8",
     "core.bson_ordering:bson_engine_key": "39134b4b37c651d15ed01bd718c72447849f463c86092f13b6ed70d83644e641",
@@ -167,10 +180,10 @@ def apply() -> None:
             return
         verify()
         try:
-            from embedded.patches import accelerators, decode, inserts, keyset, probes, targets
+            from embedded.patches import accelerators, decode, dispatch, inserts, keyset, probes, targets
         except ImportError as error:
             raise PatchMismatchError(f"mongoeco no longer provides what the patches import: {error}") from error
-        for module in (accelerators, inserts, keyset, probes, targets, decode):
+        for module in (accelerators, inserts, keyset, probes, targets, decode, dispatch):
             module.install()
         _applied = True
 

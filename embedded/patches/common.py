@@ -38,20 +38,20 @@ ID_CANDIDATES_SQL = (
 _originals: dict[str, Callable[..., Any]] = {}
 
 
-def replace_method(name: str, replacement: Callable[..., Any]) -> None:
-    """Install `replacement` as `SQLiteEngine.<name>`, remembering the original for `original()` and the pins."""
-    current = getattr(SQLiteEngine, name)
+def replace_method(name: str, replacement: Callable[..., Any], owner: type = SQLiteEngine) -> None:
+    """Install `replacement` as `owner.<name>`, remembering the original for `original()` and the pins."""
+    current = getattr(owner, name)
     current = getattr(current, ORIGINAL_ATTRIBUTE, current)  # never wrap a replacement
-    _originals[name] = current
+    _originals[f"{owner.__qualname__}.{name}"] = current
     replacement.__name__ = name
-    replacement.__qualname__ = f"SQLiteEngine.{name}"
+    replacement.__qualname__ = f"{owner.__qualname__}.{name}"
     setattr(replacement, ORIGINAL_ATTRIBUTE, current)
-    setattr(SQLiteEngine, name, replacement)
+    setattr(owner, name, replacement)
 
 
-def original(name: str) -> Callable[..., Any]:
-    """The `SQLiteEngine` method that `replace_method(name, ...)` replaced."""
-    return _originals[name]
+def original(name: str, owner: type = SQLiteEngine) -> Callable[..., Any]:
+    """The `owner` method that `replace_method(name, ...)` replaced."""
+    return _originals[f"{owner.__qualname__}.{name}"]
 
 
 def is_plain_field(field: object) -> bool:

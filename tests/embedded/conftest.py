@@ -39,8 +39,10 @@ class DiffedDatabase(EmbeddedDatabase):
         return [sys.executable, "-m", "tests.embedded.diffed_server", str(self.site), str(self.path)]
 
 
-def diffed_mongoeco(site: Path) -> Path:
-    """A copy of the installed mongoeco in `site`, with the upstream diff applied (it must apply cleanly)."""
+@pytest.fixture(scope="session")
+def diffed_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a copy of the installed mongoeco with the upstream diff applied (it must apply cleanly)."""
+    site = tmp_path_factory.mktemp("site")
     assert mongoeco.__file__ is not None
     shutil.copytree(Path(mongoeco.__file__).parent, site / "mongoeco", ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(["git", "apply", "--check", "-p1", str(UPSTREAM_DIFF)], cwd=site, check=True)
@@ -49,7 +51,7 @@ def diffed_mongoeco(site: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Client]]:
+def servers(tmp_path_factory: pytest.TempPathFactory, diffed_site: Path) -> Iterator[dict[str, Client]]:
     """Clients of the monkeypatched, the diffed and a stock embedded database, each on its own SQLite file.
 
     All children are launched before any is waited for, because each takes seconds to import mongoeco.
@@ -57,7 +59,7 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Clie
     directory = tmp_path_factory.mktemp("embedded")
     databases = {
         "patched": EmbeddedDatabase(directory / "patched.sqlite3"),
-        "diffed": DiffedDatabase(directory / "diffed.sqlite3", diffed_mongoeco(directory / "site")),
+        "diffed": DiffedDatabase(directory / "diffed.sqlite3", diffed_site),
         "stock": StockDatabase(directory / "stock.sqlite3"),
     }
     with contextlib.ExitStack() as stack:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import mongoeco
 import pytest
+from mongoeco._change_streams.hub import ChangeStreamHub
+from mongoeco.api._async._collection_runtime import CollectionRuntimeCoordinator
 from mongoeco.core import bson_ordering
 from mongoeco.engines.sqlite import SQLiteEngine
 
@@ -19,8 +21,16 @@ from tests.paths import REPO_ROOT
 VALIDATE = "engines.sqlite:SQLiteEngine._validate_document_against_unique_indexes"
 
 
+PATCHED_CLASSES = (SQLiteEngine, CollectionRuntimeCoordinator, ChangeStreamHub)
+
+
 def installed_patches() -> list[str]:
-    return [name for name, value in vars(SQLiteEngine).items() if hasattr(value, patches.ORIGINAL_ATTRIBUTE)]
+    return [
+        f"{owner.__name__}.{name}"
+        for owner in PATCHED_CLASSES
+        for name, value in vars(owner).items()
+        if hasattr(value, patches.ORIGINAL_ATTRIBUTE)
+    ]
 
 
 @pytest.fixture(autouse=True)
