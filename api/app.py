@@ -24,6 +24,7 @@ from api.http.hosts import LoopbackHostsOnly
 from api.http.problems import install_error_handlers, problem_responses
 from api.http.request_limits import RequestLimits
 from api.http.response_headers import HeadAsGet, SecurityHeaders
+from api.keys.service import KeyRecords
 from api.migrations.service import check_on_start
 from api.observability.requests import RequestObserver
 from api.observability.router import router as metrics_router
@@ -106,7 +107,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(HeadAsGet)
     if settings.auth_required:
-        app.add_middleware(Authentication, guard=app.state.guard)
+        app.add_middleware(Authentication, guard=app.state.guard, records=KeyRecords(settings.key_cache_seconds))
     else:
         app.add_middleware(LoopbackHostsOnly)
     if settings.cors_allow_origins:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     auth_required: bool = False
     rate_limit: str = Field(default="1200/minute", pattern=r"^\d+\s*/\s*\d*\s*(second|minute|hour|day)s?$")
     max_concurrent_per_key: int = Field(default=16, ge=1, le=10_000)
+    key_cache_seconds: float = Field(
+        default=5.0, ge=0, le=300, description="How long a worker trusts a key record it read (revocation delay)."
+    )
     cors_allow_origins: Annotated[tuple[str, ...], NoDecode] = ()
 
     # Limits on any one request and on the server (README: "Limits").

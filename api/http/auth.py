@@ -20,7 +20,7 @@ from api.errors import ApiError, DatabaseUnavailable, MalformedRequest
 from api.http.asgi import HttpMiddleware
 from api.http.problems import send_error
 from api.keys import service as keys
-from api.keys.service import Principal
+from api.keys.service import KeyRecords, Principal
 from api.ratelimits.service import Guard
 from api.scope import DEFAULT_TENANT
 from api.scope import Scope as DataScope
@@ -55,9 +55,10 @@ def _challenge(error: str | None) -> dict[str, str]:
 class Authentication(HttpMiddleware):
     """ASGI middleware: with AUTH_REQUIRED=true, a valid key and its quota before anything else of a request."""
 
-    def __init__(self, app: ASGIApp, *, guard: Guard) -> None:
+    def __init__(self, app: ASGIApp, *, guard: Guard, records: KeyRecords) -> None:
         super().__init__(app)
         self.guard = guard
+        self.records = records
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         if is_public(scope["path"]):
@@ -81,7 +82,7 @@ class Authentication(HttpMiddleware):
         match = _BEARER.fullmatch(sent[0]) if sent else None
         if match is None:
             raise Unauthorized("Send an API key as `Authorization: Bearer <key>`.", _challenge(None))
-        principal = await keys.authenticate(match.group(1).decode("latin-1"))
+        principal = await keys.authenticate(match.group(1).decode("latin-1"), self.records)
         if principal is None:
             raise Unauthorized("The API key is not valid, or was revoked.", _challenge("invalid_token"))
         return principal

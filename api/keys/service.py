@@ -11,6 +11,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from cachetools import TTLCache
+
 from api.keys import repository
 from api.keys.repository import KeyRecord
 from models.contact import utc_now
@@ -63,12 +65,35 @@ async def create_key(tenant: str, label: str | None = None) -> IssuedKey:
     return IssuedKey(record, key)
 
 
-async def authenticate(presented: str) -> Principal | None:
+class KeyRecords:
+    """Key records as this worker read them, each for at most `seconds` (0: read on every request).
+
+    A revocation therefore reaches every worker within `seconds`. Only records that exist are kept, at
+    most `size` of them, so made-up key ids cannot push out real ones; the secret is checked on every
+    request either way.
+    """
+
+    def __init__(self, seconds: float, size: int = 10_000) -> None:
+        self._records: TTLCache[str, KeyRecord] | None = TTLCache(size, seconds) if seconds > 0 else None
+
+    async def find(self, key_id: str) -> KeyRecord | None:
+        """The key with this public id, from this worker's copy while it is fresh."""
+        if self._records is None:
+            return await repository.find(key_id)
+        record = self._records.get(key_id)
+        if record is None:
+            record = await repository.find(key_id)
+            if record is not None:
+                self._records[key_id] = record
+        return record
+
+
+async def authenticate(presented: str, records: KeyRecords | None = None) -> Principal | None:
     """The principal of a presented key; None when it is malformed, unknown, wrong or revoked."""
     match = _KEY.fullmatch(presented)
     if match is None:
         return None
-    record = await repository.find(match.group(1))
+    record = await (records or KeyRecords(0)).find(match.group(1))
     if record is None or not hmac.compare_digest(record["secret_sha256"], digest(presented)):
         return None
     if record["revoked_at"] is not None:

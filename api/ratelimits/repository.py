@@ -6,6 +6,8 @@ worker and every replica counts the same hits. Its async MongoDB storage needs M
 this service do not use, hence this one on PyMongo's async client.
 """
 
+import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,18 +28,41 @@ def collection() -> AsyncCollection[Document]:
     return collection_of(RateLimitCounter)
 
 
+# How stale this worker's view of a key's window may get before a hit goes to the database anyway.
+SYNC_SECONDS = 0.25
+_MAX_WINDOWS = 10_000
+
+
+@dataclass(slots=True)
+class _Window:
+    """This worker's view of a key's window: its hits in the database at the last sync, and its own since."""
+
+    stored: int
+    ends: datetime
+    synced_at: float
+    unsynced: int = 0
+
+    def hits(self) -> int:
+        return self.stored + self.unsynced
+
+
 class CounterStorage(Storage):
     """Fixed-window counters, one document per key, each incremented atomically.
 
-    `get` and `get_expiry` (which `limits` asks right after `incr` to fill the RateLimit headers) answer
-    from this worker's latest `incr` of the key while its window lasts, so a request costs one round trip.
+    A hit is counted in this worker and sent to the database with the next one that syncs: the first hit of
+    a window, any hit SYNC_SECONDS after the last sync, and every hit once the window holds `exact_from`
+    hits. Below that a request costs no round trip; from it on, every hit is counted in the database, so
+    with one worker the count is exact, and with several a key can overshoot its limit by at most what the
+    other workers admitted in their last SYNC_SECONDS. `get` and `get_expiry` (which `limits` asks right
+    after `incr` to fill the RateLimit headers) answer from the same view.
     """
 
     STORAGE_SCHEME = None
 
-    def __init__(self) -> None:
+    def __init__(self, exact_from: int = 0) -> None:
         super().__init__(wrap_exceptions=False)
-        self._latest: dict[str, tuple[int, datetime]] = {}
+        self.exact_from = exact_from
+        self._windows: dict[str, _Window] = {}
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -45,6 +70,36 @@ class CounterStorage(Storage):
 
     async def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add `amount` hits to the key's window, starting a window of `expiry` seconds if none is open."""
+        window = self._current(key)
+        if window is not None and self._may_count_here(window, amount):
+            window.unsynced += amount
+            return window.hits()
+        pending = amount
+        if window is not None:
+            pending, window.unsynced = pending + window.unsynced, 0
+        stored, ends = await self._add(key, expiry, pending)
+        return self._synced(key, stored, ends).hits()
+
+    def _may_count_here(self, window: _Window, amount: int) -> bool:
+        fresh = time.monotonic() - window.synced_at < SYNC_SECONDS
+        return fresh and window.hits() + amount < self.exact_from
+
+    def _current(self, key: str) -> _Window | None:
+        window = self._windows.get(key)
+        return window if window is not None and window.ends > utc_now() else None
+
+    def _synced(self, key: str, stored: int, ends: datetime) -> _Window:
+        window = self._windows.get(key)
+        if window is not None and window.ends == ends:  # the same window: keep the hits counted meanwhile
+            window.stored, window.synced_at = max(window.stored, stored), time.monotonic()
+            return window
+        if len(self._windows) >= _MAX_WINDOWS:
+            self._windows.clear()  # a bound on memory; each key's next hit syncs
+        window = self._windows[key] = _Window(stored, ends, time.monotonic())
+        return window
+
+    async def _add(self, key: str, expiry: int, amount: int) -> tuple[int, datetime]:
+        """Add `amount` to the key's window in the database; its hits and end afterwards."""
         for _ in range(3):
             now = utc_now()
             found = await collection().find_one_and_update(
@@ -53,31 +108,24 @@ class CounterStorage(Storage):
                 return_document=ReturnDocument.AFTER,
             )
             if found is not None:
-                return self._remember(key, found["hits"], found["expires_at"])
+                return found["hits"], found["expires_at"]
             ends = now + timedelta(seconds=expiry)
             window = {"hits": amount, "expires_at": ends}
             restarted = await collection().update_one({"_id": key, "expires_at": {"$lte": now}}, {"$set": window})
             if restarted.modified_count == 1:
-                return self._remember(key, amount, ends)
+                return amount, ends
             try:
                 await collection().insert_one({"_id": key, **window})
             except DuplicateKeyError:
                 continue  # another worker opened the window first: count in it
-            return self._remember(key, amount, ends)
+            return amount, ends
         raise RuntimeError(f"rate-limit window of {key!r} kept changing")
 
-    def _remember(self, key: str, hits: int, expires_at: datetime) -> int:
-        self._latest[key] = (hits, expires_at)
-        if len(self._latest) > 10_000:
-            self._latest.clear()  # a bound on memory; the next request of each key reads the database
-        return hits
-
     async def _window(self, key: str) -> tuple[int, datetime] | None:
-        now = utc_now()
-        latest = self._latest.get(key)
-        if latest is not None and latest[1] > now:
-            return latest
-        found = await collection().find_one({"_id": key, "expires_at": {"$gt": now}})
+        window = self._current(key)
+        if window is not None:
+            return window.hits(), window.ends
+        found = await collection().find_one({"_id": key, "expires_at": {"$gt": utc_now()}})
         return (found["hits"], found["expires_at"]) if found is not None else None
 
     async def get(self, key: str) -> int:
@@ -100,10 +148,10 @@ class CounterStorage(Storage):
 
     async def reset(self) -> int | None:
         """Forget every counter."""
-        self._latest.clear()
+        self._windows.clear()
         return (await collection().delete_many({})).deleted_count
 
     async def clear(self, key: str) -> None:
         """Forget one key's counter."""
-        self._latest.pop(key, None)
+        self._windows.pop(key, None)
         await collection().delete_one({"_id": key})

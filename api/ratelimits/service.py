@@ -42,7 +42,8 @@ class Guard:
 
     def __init__(self, rate: str, concurrent: int) -> None:
         self.item = parse(rate)
-        self.limiter = FixedWindowRateLimiter(CounterStorage())
+        # The last tenth of each window is counted hit by hit in the database (CounterStorage).
+        self.limiter = FixedWindowRateLimiter(CounterStorage(exact_from=self.item.amount - self.item.amount // 10))
         self.concurrent = concurrent
         self.running: Counter[str] = Counter()
 

@@ -12,6 +12,7 @@ import pytest
 
 from api.settings import Settings
 from tests.factories import PROBLEM, bearer, contact_payload
+from tests.live_server import LiveServer
 from tests.paths import REPO_ROOT
 
 PUBLIC = ["/healthz", "/readyz", "/docs", "/redoc", "/openapi.json"]
@@ -52,20 +53,37 @@ async def test_a_key_acts_for_its_tenant_and_its_quota_is_in_the_headers(
     assert 0 <= int(listed.headers["ratelimit-reset"]) <= 60
 
 
-@pytest.mark.slow
-async def test_a_revoked_key_stops_working_on_the_next_request(
-    secured_server: str, tenant_keys: dict[str, str], secured_settings: Settings
-) -> None:
-    assert secured_settings.mongodb_url is not None
-    env = os.environ | {"MONGODB_URL": secured_settings.mongodb_url.get_secret_value()}
-    revoke = [sys.executable, "-m", "api", "keys", "revoke", tenant_keys["acme"].split("_")[1]]
-    env["MONGODB_DB"] = secured_settings.mongodb_db
-    async with httpx.AsyncClient(base_url=secured_server, headers=bearer(tenant_keys["acme"])) as client:
-        before = await client.get("/contacts")
-        await asyncio.to_thread(subprocess.run, revoke, cwd=REPO_ROOT, env=env, check=True, capture_output=True)
-        after = await client.get("/contacts")
+async def revoke_and_retry(settings: Settings, key: str, wait: float = 0.0) -> tuple[int, int, int]:
+    """Statuses of a request before `key` is revoked (from another process), right after, and `wait` s later."""
+    assert settings.mongodb_url is not None
+    env = os.environ | {"MONGODB_URL": settings.mongodb_url.get_secret_value(), "MONGODB_DB": settings.mongodb_db}
+    revoke = [sys.executable, "-m", "api", "keys", "revoke", key.split("_")[1]]
+    with LiveServer(settings).running() as url:
+        async with httpx.AsyncClient(base_url=url, headers=bearer(key)) as client:
+            before = await client.get("/contacts")
+            await asyncio.to_thread(subprocess.run, revoke, cwd=REPO_ROOT, env=env, check=True, capture_output=True)
+            after = await client.get("/contacts")
+            await asyncio.sleep(wait)
+            later = await client.get("/contacts")
+    return before.status_code, after.status_code, later.status_code
 
-    assert (before.status_code, after.status_code) == (200, 401)
+
+@pytest.mark.slow
+async def test_with_no_key_cache_a_revoked_key_stops_working_on_the_next_request(
+    tenant_keys: dict[str, str], secured_settings: Settings
+) -> None:
+    settings = secured_settings.model_copy(update={"key_cache_seconds": 0})
+
+    assert await revoke_and_retry(settings, tenant_keys["acme"]) == (200, 401, 401)
+
+
+@pytest.mark.slow
+async def test_a_revoked_key_stops_working_once_the_workers_copy_is_key_cache_seconds_old(
+    tenant_keys: dict[str, str], secured_settings: Settings
+) -> None:
+    settings = secured_settings.model_copy(update={"key_cache_seconds": 1})
+
+    assert await revoke_and_retry(settings, tenant_keys["acme"], wait=1.1) == (200, 200, 401)
 
 
 @pytest.mark.parametrize("path", PUBLIC)

@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 from pymongo.database import Database
 
-from api.keys import service
+from api.keys import repository, service
+from models.contact import utc_now
 
 pytestmark = pytest.mark.usefixtures("bound_models")
 
@@ -64,3 +65,39 @@ async def test_a_revoked_key_stops_working_and_cannot_be_revoked_twice() -> None
 async def test_tenant_names_are_plain_words(tenant: str) -> None:
     with pytest.raises(service.InvalidTenant):
         await service.create_key(tenant)
+
+
+async def test_key_records_are_read_once_per_period_and_the_secret_is_checked_every_time(
+    database: Database[Any],
+) -> None:
+    issued = await service.create_key("acme")
+    records = service.KeyRecords(seconds=60)
+
+    first = await service.authenticate(issued.key, records)
+    database.api_keys.update_one({"_id": issued.record["id"]}, {"$set": {"tenant": "changed"}})
+    second = await service.authenticate(issued.key, records)
+    wrong = await service.authenticate(issued.key[:-1] + ("A" if issued.key[-1] != "A" else "B"), records)
+
+    assert first == second == service.Principal(tenant="acme", key_id=issued.record["id"])
+    assert wrong is None
+    assert await service.authenticate(issued.key) == service.Principal(tenant="changed", key_id=issued.record["id"])
+
+
+async def test_an_unknown_key_id_is_not_remembered_as_unknown() -> None:
+    records = service.KeyRecords(seconds=60)
+    key = "ck_0123456789abcdef_" + "A" * 43
+
+    refused = await service.authenticate(key, records)
+    await repository.insert(
+        {
+            "id": "0123456789abcdef",
+            "tenant": "acme",
+            "label": None,
+            "secret_sha256": service.digest(key),
+            "created_at": utc_now(),
+            "revoked_at": None,
+        }
+    )
+
+    assert refused is None
+    assert await service.authenticate(key, records) == service.Principal(tenant="acme", key_id="0123456789abcdef")
