@@ -4,6 +4,7 @@ On the test's database (MongoDB or the session's embedded server), or, with `dat
 supervised embedded database, exactly as `make run` serves.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -90,7 +91,9 @@ def served(settings: Settings | None, log: Path, data_dir: Path | None = None, *
         env |= {"MONGODB_URL": settings.mongodb_url.get_secret_value(), "MONGODB_DB": settings.mongodb_db}
     env |= environment
     with log.open("ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "api"], cwd=REPO_ROOT, env=env, stdout=output, stderr=output)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "api"], cwd=REPO_ROOT, env=env, stdout=output, stderr=output, start_new_session=True
+        )
     service = Served(f"http://127.0.0.1:{port}", process, log, data_dir)
     try:
         service.wait_until("/readyz", 200)
@@ -99,3 +102,6 @@ def served(settings: Settings | None, log: Path, data_dir: Path | None = None, *
         if process.poll() is None:
             process.kill()
             process.wait()
+        # Whatever the service started and left behind (its workers outlive a SIGKILLed supervisor).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
