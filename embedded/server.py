@@ -12,26 +12,42 @@ import fcntl
 import os
 import signal
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 from embedded.files import PRIVATE_FILE, USER, DatabaseFiles
 from embedded.supervisor import ALREADY_SERVED
 
+LOCK_WAIT = 5.0  # seconds a starting server waits for the previous one on its file to stop
+
 
 @contextlib.contextmanager
 def exclusive(files: DatabaseFiles) -> Iterator[None]:
-    """Hold the file's lock, or exit with ALREADY_SERVED when another process holds it."""
+    """Hold the file's lock, or exit with ALREADY_SERVED when another process keeps holding it.
+
+    A server whose service was just killed stops by itself (its stdin closes), but not at once; a
+    service restarted right away waits for it up to LOCK_WAIT seconds instead of failing.
+    """
     descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            print(f"embedded database: {files.path} is already served by another process", file=sys.stderr)
-            sys.exit(ALREADY_SERVED)
+        deadline = time.monotonic() + LOCK_WAIT
+        while not _try_lock(descriptor):
+            if time.monotonic() > deadline:
+                print(f"embedded database: {files.path} is already served by another process", file=sys.stderr)
+                sys.exit(ALREADY_SERVED)
+            time.sleep(0.05)
         yield
     finally:
         os.close(descriptor)
+
+
+def _try_lock(descriptor: int) -> bool:
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 async def serve(files: DatabaseFiles, port: int = 0) -> None:

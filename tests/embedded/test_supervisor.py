@@ -3,6 +3,7 @@
 import stat
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -101,6 +102,21 @@ def test_only_the_service_can_reach_or_read_the_database(tmp_path: Path) -> None
 def test_a_second_server_on_the_same_file_is_refused(tmp_path: Path) -> None:
     with EmbeddedDatabase(tmp_path / "db.sqlite3"), pytest.raises(EmbeddedDatabaseError, match="already served"):
         EmbeddedDatabase(tmp_path / "db.sqlite3").start()
+
+
+def test_a_server_waits_for_the_previous_one_on_its_file_to_stop(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    previous = EmbeddedDatabase(path)
+    previous.start()
+    stopper = threading.Timer(1.0, previous.stop)  # the previous server is still stopping when the next starts
+    stopper.start()
+    try:
+        with EmbeddedDatabase(path) as following, MongoClient[dict[str, Any]](following.uri) as client:
+            assert client.admin.command("ping")["ok"] == 1
+            assert not previous.is_running
+    finally:
+        stopper.join()
+        previous.stop()
 
 
 def test_a_command_finds_the_running_server_and_only_while_it_runs(tmp_path: Path) -> None:
