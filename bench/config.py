@@ -11,6 +11,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "bench" / "results"
 DEFAULT_SEED_APP = REPO_ROOT.parent / "shared" / "bench" / "seed_app.py"
 DEFAULT_SEED_VENV = REPO_ROOT / "build" / "bench" / "seed-venv"
+DEFAULT_EVE_VENV = REPO_ROOT / "build" / "bench" / "eve-venv"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,15 @@ class BenchConfig:
     cold_starts: int = 3
     load_budget: float = 900.0  # per size; a size that cannot be loaded within it is skipped (100k: ~7 min)
     seed_max_size: int = 10_000  # the seed service is compared up to this size (its GET / reads everything)
+    eve_max_size: int = 10_000  # Eve too (it counts every list it serves)
+    limit_seconds: float = 2.0  # each operation of the SQLite limit harness, per size
     deep_pages: int = 50  # how many pages of 20 the deep-page cursor lies into the data
     batch_size: int = 1_000
     warmup_requests: int = 5
     out_dir: Path = DEFAULT_OUT
     seed_app: Path = DEFAULT_SEED_APP
     seed_venv: Path = DEFAULT_SEED_VENV
+    eve_venv: Path = DEFAULT_EVE_VENV
     quick: bool = False
 
     @property
@@ -37,8 +41,20 @@ class BenchConfig:
         """The sizes at which the seed service is compared."""
         return tuple(size for size in self.sizes if size <= self.seed_max_size)
 
+    @property
+    def eve_sizes(self) -> tuple[int, ...]:
+        """The sizes at which Eve is compared."""
+        return tuple(size for size in self.sizes if size <= self.eve_max_size)
 
-QUICK: dict[str, Any] = {"sizes": (1_000, 10_000), "seconds": 2, "rounds": 2, "cold_starts": 1, "load_budget": 120.0}
+
+QUICK: dict[str, Any] = {
+    "sizes": (1_000, 10_000),
+    "seconds": 2,
+    "rounds": 2,
+    "cold_starts": 1,
+    "load_budget": 120.0,
+    "limit_seconds": 1.0,
+}
 
 _ENV: dict[str, tuple[str, type]] = {
     "BENCH_SIZES": ("sizes", tuple),
@@ -48,10 +64,13 @@ _ENV: dict[str, tuple[str, type]] = {
     "BENCH_COLD_STARTS": ("cold_starts", int),
     "BENCH_LOAD_BUDGET": ("load_budget", float),
     "BENCH_SEED_MAX_SIZE": ("seed_max_size", int),
+    "BENCH_EVE_MAX_SIZE": ("eve_max_size", int),
+    "BENCH_LIMIT_SECONDS": ("limit_seconds", float),
     "BENCH_DEEP_PAGES": ("deep_pages", int),
     "BENCH_OUT": ("out_dir", Path),
     "BENCH_SEED_APP": ("seed_app", Path),
     "BENCH_SEED_VENV": ("seed_venv", Path),
+    "BENCH_EVE_VENV": ("eve_venv", Path),
 }
 
 
@@ -81,6 +100,8 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--cold-starts", type=int, help="cold starts to time (BENCH_COLD_STARTS)")
     parser.add_argument("--load-budget", type=float, help="seconds to load one size before skipping it")
     parser.add_argument("--seed-max-size", type=int, help="largest size the seed service is compared at")
+    parser.add_argument("--eve-max-size", type=int, help="largest size Eve is compared at")
+    parser.add_argument("--limit-seconds", type=float, help="seconds per operation of the SQLite limit harness")
     parser.add_argument("--deep-pages", type=int, help="pages of 20 into the data for the deep page")
     parser.add_argument("--out", dest="out_dir", type=Path, help="results folder (BENCH_OUT)")
     return parser

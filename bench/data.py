@@ -30,6 +30,7 @@ _COMPANIES = ("Analytical Engines", "Bell Labs", "Xerox PARC", "Acme", None, Non
 _TAGS = ("friend", "work", "vip", "family", "supplier", "press")
 
 Document = dict[str, Any]
+Maker = Callable[[int, int], Iterator[Document]]  # (first number, count) -> the documents to insert
 
 
 class LoadBudgetExceeded(RuntimeError):
@@ -68,6 +69,21 @@ def api_documents(start: int, count: int, templates: list[Document]) -> Iterator
         yield templates[index % len(templates)] | {"_id": str(ObjectId()), "created_at": moment, "updated_at": moment}
 
 
+CLIENT_FIELDS = ("name", "given_name", "family_name", "company", "tags", "emails", "phones", "addresses", "notes")
+
+
+def eve_documents(start: int, count: int, templates: list[Document]) -> Iterator[Document]:
+    """The same contacts as `api_documents`, as Eve stores them: an ObjectId, `_created`, `_updated`, `_etag`."""
+    for index, document in enumerate(api_documents(start, count, templates), start):
+        fields = {name: document[name] for name in CLIENT_FIELDS if name in document}
+        yield fields | {
+            "_id": ObjectId.from_datetime(document["created_at"]),  # unique: one contact per second from EPOCH
+            "_created": document["created_at"],
+            "_updated": document["updated_at"],
+            "_etag": f"{index:040x}",
+        }
+
+
 def seed_documents(start: int, count: int) -> Iterator[Document]:
     """The seed service's shape: what its `POST /new` stores (the driver adds an ObjectId `_id`)."""
     for index in range(start, start + count):
@@ -80,7 +96,7 @@ class Loader:
     """Grows one collection to a requested size in batches, printing progress."""
 
     collection: Collection[Document]
-    make: Callable[[int, int], Iterator[Document]]
+    make: Maker
     label: str
     batch_size: int = 1_000
     loaded: int = 0
@@ -124,15 +140,24 @@ def marker_now() -> ObjectId:
     return ObjectId.from_datetime(datetime.now(UTC))
 
 
-def sample_ids(collection: Collection[Document], loaded: int, count: int, seed: int = 7) -> list[str]:
-    """Up to `count` ids of the `loaded` contacts, drawn uniformly (documents early in an index are cheaper).
+def sample_numbers(loaded: int, count: int, seed: int = 7) -> list[int]:
+    """Up to `count` of the numbers of the `loaded` documents, drawn uniformly (early ones are cheaper to find)."""
+    return random.Random(seed).sample(range(loaded), min(count, loaded))  # noqa: S311 (test data)
+
+
+def sample_ids(collection: Collection[Document], loaded: int, count: int) -> list[str]:
+    """Ids of `count` of the `loaded` contacts of the API's collection, drawn uniformly.
 
     Document number i was created at EPOCH + i seconds (`api_documents`), so each draw is one indexed lookup.
     """
-    numbers = random.Random(seed).sample(range(loaded), min(count, loaded))  # noqa: S311 (test data)
     ids = []
-    for number in numbers:
+    for number in sample_numbers(loaded, count):
         found = collection.find_one({**SCOPE.where(), "created_at": EPOCH + timedelta(seconds=number)}, {"_id": 1})
         if found is not None:
             ids.append(found["_id"])
     return ids
+
+
+def eve_sample_ids(loaded: int, count: int) -> list[str]:
+    """The same draw for Eve's collection, whose ids follow from the creation times (`eve_documents`)."""
+    return [str(ObjectId.from_datetime(EPOCH + timedelta(seconds=number))) for number in sample_numbers(loaded, count)]

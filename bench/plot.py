@@ -3,9 +3,9 @@
 from pathlib import Path
 from typing import Any
 
-from bench.scenarios import DRIVER, SCENARIOS, SEED
+from bench.scenarios import API, DRIVER, EVE, SCENARIOS, SEED
 
-_STYLE = {"api": ("-", "o"), DRIVER: ("--", "s"), SEED: (":", "^")}
+_STYLE = {API: ("-", "o"), DRIVER: ("--", "s"), SEED: (":", "^"), EVE: ("-.", "D")}
 
 
 def draw(results: dict[str, Any], path: Path) -> Path:
@@ -48,7 +48,7 @@ def draw(results: dict[str, Any], path: Path) -> Path:
     if skipped:
         figure.text(0.5, 0.93, "skipped " + "; ".join(skipped), ha="center", fontsize="small", color="dimgray")
     quick = " (BENCH_QUICK)" if results["config"]["quick"] else ""
-    figure.suptitle(f"Contacts API vs raw driver vs seed service{quick}: {results['generated_at']}")
+    figure.suptitle(f"Contacts API vs raw driver, seed service and Eve{quick}: {results['generated_at']}")
     figure.tight_layout(rect=(0, 0.14, 1, 0.93))
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, dpi=110)

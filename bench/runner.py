@@ -1,16 +1,19 @@
 """One benchmark run: start everything once, then load, warm up and measure size after size.
 
-One embedded database server holds every collection; the seed service, this API (one worker
-each) and the in-process raw driver all talk to it. Within a size, each round runs every
-scenario on both of its services, in alternating order, to spread machine noise evenly.
+One embedded database server holds every collection; this API, the seed service and Eve (one
+worker each) and the in-process raw driver all talk to it. Within a size, each round runs every
+scenario on each of its services, in alternating order, to spread machine noise evenly; then the
+SQLite limit harness (`limit.py`) runs the same documents straight in SQLite.
 """
 
 import asyncio
 import contextlib
 import os
 import secrets
+import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -18,27 +21,47 @@ from urllib.parse import quote
 import uvloop
 from pymongo import MongoClient
 
+from api.contacts.repository import new_document
+from api.contacts.schemas import ContactWrite
 from api.database import connect
 from api.serve import redact_url
-from bench import data
+from bench import data, limit
 from bench.client import call, get_json
 from bench.config import REPO_ROOT, BenchConfig
 from bench.load import RunResult, run_operations, run_wrk, settle, summarize
 from bench.progress import say
-from bench.scenarios import API, DRIVER, PAGE, SCENARIOS, SEED, Context, Scenario, page_query, walk_to_deep_page
+from bench.scenarios import (
+    API,
+    DRIVER,
+    EVE,
+    PAGE,
+    SCENARIOS,
+    SEED,
+    Context,
+    Scenario,
+    create_body,
+    page_query,
+    walk_to_deep_page,
+)
 from bench.services import (
+    EVE_REQUIREMENTS,
+    SEED_REQUIREMENTS,
     Service,
     api_service,
-    ensure_seed_venv,
+    ensure_venv,
+    eve_service,
     find_pid,
     process_memory_mb,
     seed_service,
+    worker_pid,
     wrk_path,
 )
 from embedded import EmbeddedDatabase
+from models.contact import new_contact_id
 
 API_DB = "bench_contacts"
 SEED_DB = "mydatabase"  # what seed_app.py reads and writes
+EVE_DB = "bench_eve"
 LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
 SAMPLE_IDS = 1_000
 
@@ -54,39 +77,65 @@ def measure_cold_starts(config: BenchConfig, workdir: Path) -> dict[str, Any]:
     return {"runs_s": runs, "median_s": sorted(runs)[len(runs) // 2] if runs else None}
 
 
+@dataclass(slots=True)
+class Peer:
+    """A service ours is compared with over HTTP: its process, its own collection, and up to which size."""
+
+    name: str
+    service: Service | None
+    loader: data.Loader
+    max_size: int
+    absent: str | None = None  # why it is not compared at all
+    too_slow: str | None = None  # once its data cannot keep up, larger sizes skip it too
+
+    def skipped_at(self, size: int) -> str | None:
+        """Why this peer is not compared at `size` (None: it is)."""
+        if self.service is None:
+            return self.absent or f"{self.name} is not available"
+        if size > self.max_size:
+            return f"compared up to {self.max_size} contacts (BENCH_{self.name.upper()}_MAX_SIZE)"
+        return self.too_slow
+
+
 class Bench:
     """The running services and collections, and the measurements of each size."""
 
-    def __init__(self, config: BenchConfig, uri: str, db_pid: int, api: Service, seed: Service | None) -> None:
-        self.config, self.uri, self.api, self.seed = config, uri, api, seed
-        self.db_pid = db_pid
+    def __init__(self, config: BenchConfig, uri: str, db_pid: int, api: Service, workdir: Path) -> None:
+        self.config, self.uri, self.api, self.db_pid, self.workdir = config, uri, api, db_pid, workdir
         self.client: MongoClient[data.Document] = MongoClient(uri, tz_aware=True)
         self.api_contacts = self.client[API_DB]["contacts"]
-        self.seed_contacts = self.client[SEED_DB]["contacts"]
-        templates = data.contact_templates()
+        self.templates = data.contact_templates()
         self.api_loader = data.Loader(
-            self.api_contacts, lambda start, n: data.api_documents(start, n, templates), "api", config.batch_size
+            self.api_contacts, lambda start, n: data.api_documents(start, n, self.templates), "api", config.batch_size
         )
-        self.seed_loader = data.Loader(self.seed_contacts, data.seed_documents, "seed", config.batch_size)
-        self.seed_too_slow: str | None = None  # once the seed's data cannot keep up, larger sizes skip it too
+        self.peers: dict[str, Peer] = {}
+
+    def add_peer(self, name: str, service: Service | None, database: str, make: data.Maker, max_size: int) -> None:
+        """Compare with `service` (None: record why not, in `absent` of the peer) on its own collection."""
+        loader = data.Loader(self.client[database]["contacts"], make, name, self.config.batch_size)
+        absent = None if service is not None else f"{name} is not available (see the run's output)"
+        self.peers[name] = Peer(name, service, loader, max_size, absent)
 
     def close(self) -> None:
         """Close the harness's own database client."""
         self.client.close()
 
     def measure(self, size: int) -> dict[str, Any]:
-        """Load `size` contacts, then run every scenario's rounds; raises data.LoadBudgetExceeded."""
-        load_s, seed_skipped = self._load(size)
+        """Load `size` contacts, run every scenario's rounds, then the SQLite limit; raises data.LoadBudgetExceeded."""
+        load_s, skipped = self._load(size)
         time.sleep(1.1)  # the create scenarios delete ids from the next second on: keep loaded ones out of it
-        context = self._context(size)
-        scenarios = [s for s in SCENARIOS if seed_skipped is None or SEED not in s.services]
-        self._warm_up(scenarios, context)
+        context = self._context(size, skipped)
+        plan = []
+        for scenario in SCENARIOS:
+            services = tuple(service for service in scenario.services if service not in skipped)
+            if len(services) > 1:
+                plan.append((scenario, services))
+        self._warm_up(plan, context)
         say(f"  loaded in {load_s:.1f} s; deep page after {context.deep_pages} pages; warmed up")
-        runs = self._rounds(size, scenarios, context)
+        runs = self._rounds(size, plan, context)
         measured: dict[str, dict[str, Any]] = {}
         for (key, service), results in runs.items():
             measured.setdefault(key, {})[service] = summarize(results)
-        skipped = {s.key: seed_skipped for s in SCENARIOS if SEED in s.services} if seed_skipped else {}
         return {
             "status": "measured",
             "contacts": self.api_contacts.estimated_document_count(),
@@ -94,39 +143,63 @@ class Bench:
             "deep_pages": context.deep_pages,
             "api_memory": process_memory_mb(self.api.pid),
             "scenarios": measured,
-            "skipped_scenarios": skipped,
+            "skipped_peers": skipped,
+            "limit": self._limit(size, context),
         }
 
-    def _load(self, size: int) -> tuple[float, str | None]:
-        """Grow the API's collection (else the size is skipped), then the seed's (else only its comparison is).
+    def _load(self, size: int) -> tuple[float, dict[str, str]]:
+        """Grow the API's collection (else the size is skipped), then each peer's (else only its comparison is).
 
-        Returns the seconds spent and why the seed is not compared at this size (None: it is).
+        Returns the seconds spent and, for each peer not compared at this size, why.
         """
         config = self.config
         say(f"== {size} contacts: loading (budget {config.load_budget:.0f} s)")
-        deadline = time.monotonic() + config.load_budget
-        load_s = self.api_loader.grow_to(size, deadline)
-        if self.seed is None:
-            return load_s, "the seed service is not available"
-        if size not in config.seed_sizes:
-            return load_s, f"compared up to {config.seed_max_size} contacts (its GET / reads the whole collection)"
-        if self.seed_too_slow is not None:
-            return load_s, self.seed_too_slow
-        try:
-            return load_s + self.seed_loader.grow_to(size, deadline), None
-        except data.LoadBudgetExceeded as error:
-            self.seed_too_slow = f"its data did not load within the {config.load_budget:.0f} s budget ({error})"
-            say(f"  not comparing the seed from {size} on: {self.seed_too_slow}")
-            return time.monotonic() - deadline + config.load_budget, self.seed_too_slow
+        started = time.monotonic()
+        deadline = started + config.load_budget
+        self.api_loader.grow_to(size, deadline)
+        skipped = {}
+        for peer in self.peers.values():
+            reason = peer.skipped_at(size)
+            if reason is None:
+                try:
+                    peer.loader.grow_to(size, deadline)
+                except data.LoadBudgetExceeded as error:
+                    peer.too_slow = reason = (
+                        f"its data did not load within the {config.load_budget:.0f} s budget ({error})"
+                    )
+                    say(f"  not comparing {peer.name} from {size} on: {reason}")
+            if reason is not None:
+                skipped[peer.name] = reason
+        return time.monotonic() - started, skipped
 
-    def _rounds(self, size: int, scenarios: list[Scenario], context: Context) -> dict[tuple[str, str], list[RunResult]]:
+    def _limit(self, size: int, context: Context) -> dict[str, Any]:
+        """The same documents and indexes straight in SQLite: inserts, gets and first pages per second."""
+        base = new_document(data.SCOPE, ContactWrite.model_validate(create_body(0, context.token)))
+        path = self.workdir / f"limit-{size}.sqlite3"
+        try:
+            measured = limit.measure(
+                path,
+                data.api_documents(0, size, self.templates),
+                lambda n: base | {"_id": new_contact_id()},
+                self.config.limit_seconds,
+            )
+        finally:
+            for leftover in self.workdir.glob(f"{path.name}*"):
+                leftover.unlink()
+        say(f"  {size:>6} sqlite limit: {measured['create']:.0f} inserts/s, {measured['get']:.0f} gets/s, "
+            f"{measured['list']:.0f} pages/s")  # fmt: skip
+        return measured
+
+    def _rounds(
+        self, size: int, plan: list[tuple[Scenario, tuple[str, ...]]], context: Context
+    ) -> dict[tuple[str, str], list[RunResult]]:
         """Every scenario on each of its services, round after round, in alternating order."""
         runs: dict[tuple[str, str], list[RunResult]] = {}
         for round_number in range(self.config.rounds):
-            for scenario in scenarios:
-                services = scenario.services if round_number % 2 == 0 else scenario.services[::-1]
+            for scenario, services in plan:
+                ordered = services if round_number % 2 == 0 else services[::-1]
                 marker = data.marker_now()
-                for service in services:
+                for service in ordered:
                     result = self._run(scenario, service, context)
                     runs.setdefault((scenario.key, service), []).append(result)
                     cpu = " ".join(f"{name} {pct:.0f}%" for name, pct in result.cpu_pct.items())
@@ -139,7 +212,7 @@ class Bench:
                     self._delete_created(marker)
         return runs
 
-    def _context(self, size: int) -> Context:
+    def _context(self, size: int, skipped: dict[str, str]) -> Context:
         cursor, after, pages = walk_to_deep_page(self.api.base_url, size, self.config.deep_pages)
         # The driver's mirrored query must find exactly the page the API serves for that cursor.
         served = [item["id"] for item in get_json(f"{self.api.base_url}/contacts?cursor={quote(cursor)}")["items"]]
@@ -151,17 +224,21 @@ class Bench:
                 f"the driver's deep-page query disagrees with the API: {served[:3]} vs {mirrored_ids[:3]}"
             )
         ids = data.sample_ids(self.api_contacts, self.api_loader.loaded, SAMPLE_IDS)
-        return Context(ids=ids, deep_cursor=cursor, deep_after=after, deep_pages=pages, token=secrets.token_hex(4))
+        eve_ids = data.eve_sample_ids(size, SAMPLE_IDS) if EVE in self.peers and EVE not in skipped else []
+        return Context(ids, cursor, after, pages, secrets.token_hex(4), eve_ids)
 
-    def _warm_up(self, scenarios: list[Scenario], context: Context) -> None:
+    def _http_service(self, name: str) -> Service | None:
+        return self.api if name == API else self.peers[name].service if name in self.peers else None
+
+    def _warm_up(self, plan: list[tuple[Scenario, tuple[str, ...]]], context: Context) -> None:
         """A few requests of every scenario on every HTTP service; each must succeed."""
         marker = data.marker_now()
-        for scenario in scenarios:
-            for name in scenario.services:
-                service = {API: self.api, SEED: self.seed}.get(name)
+        for scenario, services in plan:
+            for name in services:
+                service = self._http_service(name)
                 if service is not None:
                     for n in range(self.config.warmup_requests):
-                        call(service.base_url, scenario.http(context), n)
+                        call(service.base_url, scenario.request(name, context), n)
         self._delete_created(marker)
 
     def _run(self, scenario: Scenario, service: str, context: Context) -> RunResult:
@@ -170,11 +247,12 @@ class Bench:
             driven = asyncio.run(self._driver_run(scenario, context), loop_factory=uvloop.new_event_loop)
             settle([self.db_pid])
             return driven
-        target = self.api if service == API else self.seed
+        target = self._http_service(service)
         if target is None:
             raise RuntimeError(f"{service} is not running")
-        watch = {service: target.pid, "db": self.db_pid}
-        result = run_wrk(target.base_url, scenario.http(context), config.seconds, config.concurrency, watch)
+        watch = {service: worker_pid(target.pid), "db": self.db_pid}
+        request = scenario.request(service, context)
+        result = run_wrk(target.base_url, request, config.seconds, config.concurrency, watch)
         waited = settle(watch.values())  # wrk leaves requests in flight: let them finish before the next run
         if waited > 2:
             say(f"  ({service} and the database were busy for {waited:.1f} s after the run)")
@@ -193,11 +271,29 @@ class Bench:
 
     def _delete_created(self, marker: Any) -> None:
         data.delete_created_since(self.api_contacts, marker, string_ids=True)
-        data.delete_created_since(self.seed_contacts, marker, string_ids=False)
+        for peer in self.peers.values():
+            data.delete_created_since(peer.loader.collection, marker, string_ids=False)
 
 
-def _start(stack: contextlib.ExitStack, config: BenchConfig, workdir: Path, seed_python: Path | None) -> Bench:
-    """The shared embedded database, then this API and the seed service side by side; all stop with `stack`."""
+def _venv(name: str, venv: Path, requirements: Path, wanted: bool) -> Path | None:
+    """The peer's interpreter, or None (with a warning) when its venv cannot be built."""
+    if not wanted:
+        return None
+    try:
+        return ensure_venv(venv, requirements, name)
+    except (OSError, subprocess.CalledProcessError) as error:
+        say(f"WARNING: {name} is not compared: its virtualenv could not be built ({error})")
+        return None
+
+
+def _start(stack: contextlib.ExitStack, config: BenchConfig, workdir: Path) -> Bench:
+    """The shared embedded database, then this API, the seed service and Eve side by side; all stop with `stack`."""
+    seed_python = _venv(
+        "seed", config.seed_venv, SEED_REQUIREMENTS, bool(config.seed_sizes) and config.seed_app.exists()
+    )
+    if config.seed_sizes and not config.seed_app.exists():
+        say(f"WARNING: {config.seed_app} not found; the seed service is not compared")
+    eve_python = _venv("eve", config.eve_venv, EVE_REQUIREMENTS, bool(config.eve_sizes))
     database_path = workdir / "bench.sqlite3"
     database = EmbeddedDatabase(database_path)
     stack.callback(database.stop)
@@ -207,14 +303,20 @@ def _start(stack: contextlib.ExitStack, config: BenchConfig, workdir: Path, seed
     if db_pid is None:
         raise RuntimeError("the embedded database's process was not found")
     api = stack.enter_context(api_service(LOG_DIR / "api.log", uri, API_DB))
-    seed = None
+    seed = eve = None
     if seed_python is not None:
         seed = stack.enter_context(seed_service(LOG_DIR / "seed.log", seed_python, config.seed_app, uri))
+    if eve_python is not None:
+        eve = stack.enter_context(eve_service(LOG_DIR / "eve.log", eve_python, uri, EVE_DB))
     say(f"api ready after {api.wait_ready('/readyz'):.1f} s at {api.base_url}")
-    if seed is not None:
-        say(f"seed ready after {seed.wait_ready('/'):.1f} s at {seed.base_url}")
-    bench = Bench(config, uri, db_pid, api, seed)
+    for name, service, path in ((SEED, seed, "/"), (EVE, eve, "/contacts?max_results=1")):
+        if service is not None:
+            say(f"{name} ready after {service.wait_ready(path):.1f} s at {service.base_url}")
+    bench = Bench(config, uri, db_pid, api, workdir)
     stack.callback(bench.close)
+    templates = bench.templates
+    bench.add_peer(SEED, seed, SEED_DB, data.seed_documents, config.seed_max_size)
+    bench.add_peer(EVE, eve, EVE_DB, lambda start, n: data.eve_documents(start, n, templates), config.eve_max_size)
     return bench
 
 
@@ -226,12 +328,7 @@ def run(config: BenchConfig) -> dict[str, Any]:
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-")))
         results["cold_start"] = measure_cold_starts(config, workdir)
-        seed_python = None
-        if config.seed_sizes and config.seed_app.exists():
-            seed_python = ensure_seed_venv(config.seed_venv)
-        elif config.seed_sizes:
-            say(f"WARNING: {config.seed_app} not found; the seed service is not compared")
-        bench = _start(stack, config, workdir, seed_python)
+        bench = _start(stack, config, workdir)
         stopped_by = None
         for size in config.sizes:
             if stopped_by is not None:

@@ -2,12 +2,14 @@
 
 The driver sends the very queries the API sends, built by the repository's public functions
 (`page_query`, `new_document`, `RECORD_PROJECTION`) and scoped by `Scope.where`, with no HTTP.
+Eve is asked for the same things its own way: pages of the same size by page number (Eve has no
+cursors), items by its ObjectIds, the same create body.
 """
 
 import json
 import urllib.parse
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +24,7 @@ from bench.data import SCOPE, Document
 from bench.load import HttpRequest, Operation
 
 PAGE = 20
-SEED, API, DRIVER = "seed", "api", "driver"
+SEED, API, DRIVER, EVE = "seed", "api", "driver", "eve"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class Context:
     deep_after: Position
     deep_pages: int
     token: str  # makes created e-mail addresses unique to the run
+    eve_ids: list[str] = field(default_factory=list)
 
 
 DriverFactory = Callable[[AsyncCollection[Document], Context], Operation]
@@ -41,14 +44,25 @@ DriverFactory = Callable[[AsyncCollection[Document], Context], Operation]
 
 @dataclass(frozen=True, slots=True)
 class Scenario:
-    """One workload; `services` are compared with each other (the first is ours: the API)."""
+    """One workload; the API (the first of `services`) is compared with each of the others.
+
+    `http` is what the API and the seed are sent (the seed's routes are the API's too), `eve` what Eve is.
+    """
 
     key: str
     title: str
-    services: tuple[str, str]
+    services: tuple[str, ...]
     creates: bool
     http: Callable[[Context], HttpRequest]
     driver: DriverFactory | None = None
+    eve: Callable[[Context], HttpRequest] | None = None
+
+    def request(self, service: str, context: Context) -> HttpRequest:
+        """What `service` is sent over HTTP."""
+        build = self.eve if service == EVE else self.http
+        if build is None:
+            raise RuntimeError(f"{self.key} has no form for {service}")
+        return build(context)
 
 
 def page_query(after: Position | None = None) -> PageQuery:
@@ -56,7 +70,8 @@ def page_query(after: Position | None = None) -> PageQuery:
     return repository.page_query(SCOPE, ContactQuery(limit=PAGE, after=after))
 
 
-def _create_body(n: int | str, token: str) -> dict[str, Any]:
+def create_body(n: int | str, token: str) -> dict[str, Any]:
+    """What a create scenario sends: contact number `n`, its e-mail made unique to the run by `token`."""
     return {"name": f"Bench Contact {n}", "emails": [{"value": f"bench{n}.{token}@example.com", "primary": True}]}
 
 
@@ -85,7 +100,7 @@ def _get(collection: AsyncCollection[Document], context: Context) -> Operation:
 def _create(collection: AsyncCollection[Document], context: Context) -> Operation:
     async def operation(n: int) -> object:
         # What the API stores for the same body: validated, normalised, with its derived keys.
-        contact = ContactWrite.model_validate(_create_body(n, context.token))
+        contact = ContactWrite.model_validate(create_body(n, context.token))
         return await collection.insert_one(repository.new_document(SCOPE, contact))
 
     return operation
@@ -93,6 +108,10 @@ def _create(collection: AsyncCollection[Document], context: Context) -> Operatio
 
 def _json(body: dict[str, Any]) -> str:
     return json.dumps(body, separators=(",", ":"))
+
+
+def _create_request(context: Context) -> HttpRequest:
+    return HttpRequest("POST", ["/contacts"], _json(create_body("{n}", context.token)))
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -109,34 +128,38 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "list",
         "GET /contacts (page 1)",
-        (API, DRIVER),
+        (API, DRIVER, EVE),
         False,
         lambda c: HttpRequest("GET", ["/contacts"]),
         _page(lambda c: None),
+        lambda c: HttpRequest("GET", [f"/contacts?max_results={PAGE}"]),
     ),
     Scenario(
         "get",
         "GET /contacts/{id}",
-        (API, DRIVER),
+        (API, DRIVER, EVE),
         False,
         lambda c: HttpRequest("GET", [f"/contacts/{contact_id}" for contact_id in c.ids]),
         _get,
+        lambda c: HttpRequest("GET", [f"/contacts/{contact_id}" for contact_id in c.eve_ids]),
     ),
     Scenario(
         "create",
         "POST /contacts",
-        (API, DRIVER),
+        (API, DRIVER, EVE),
         True,
-        lambda c: HttpRequest("POST", ["/contacts"], _json(_create_body("{n}", c.token))),
+        _create_request,
         _create,
+        _create_request,
     ),
     Scenario(
         "page_deep",
-        "GET /contacts?cursor= (deep page)",
-        (API, DRIVER),
+        "GET /contacts?cursor= (deep page; Eve: ?page=)",
+        (API, DRIVER, EVE),
         False,
         lambda c: HttpRequest("GET", [f"/contacts?cursor={urllib.parse.quote(c.deep_cursor)}"]),
         _page(lambda c: c.deep_after),
+        lambda c: HttpRequest("GET", [f"/contacts?max_results={PAGE}&page={c.deep_pages + 1}"]),
     ),
 )
 

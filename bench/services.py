@@ -1,4 +1,4 @@
-"""Starting, probing and stopping the processes under test: this API, the seed service, a cold start.
+"""Starting, probing and stopping the processes under test: this API, the seed and Eve services, a cold start.
 
 Every process gets a session of its own (so a terminal's Ctrl-C reaches only the harness) and is
 stopped as a group, SIGTERM first and SIGKILL if it lingers, so none outlives the harness.
@@ -31,6 +31,8 @@ try:  # resolved here, so that the forked child only calls it
 except (OSError, AttributeError):
     _prctl = None
 SEED_REQUIREMENTS = Path(__file__).resolve().parent / "seed-requirements.txt"
+EVE_REQUIREMENTS = Path(__file__).resolve().parent / "eve-requirements.txt"
+EVE_APP = "bench.eve_app:app"  # a WSGI path, imported by gunicorn from the repository root (the services' cwd)
 
 
 class ServiceError(RuntimeError):
@@ -90,6 +92,27 @@ def find_pid(*needles: str) -> int | None:
         if all(needle in command for needle in needles):
             return int(entry.name)
     return None
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rpartition(")")[2].split()[1]) == pid:
+            children.append(int(entry.name))
+    return children
+
+
+def worker_pid(pid: int) -> int:
+    """The process that serves requests: down from `pid` while there is exactly one child (gunicorn's worker)."""
+    while len(children := _children(pid)) == 1:
+        pid = children[0]
+    return pid
 
 
 def _die_with_parent() -> None:
@@ -189,6 +212,15 @@ def seed_service(log: Path, python: Path, seed_app: Path, mongodb_url: str) -> S
     return Service("seed", [str(python), str(seed_app)], env, port, log)
 
 
+def eve_service(log: Path, python: Path, mongodb_url: str, database: str) -> Service:
+    """The Eve (Flask + PyMongo) contacts service under gunicorn, one worker with 8 threads, in its own venv."""
+    port = free_port()
+    env = _base_env() | {"EVE_MONGO_URI": mongodb_url, "EVE_MONGO_DBNAME": database}
+    command = [str(python), "-m", "gunicorn", "--workers", "1", "--threads", "8", "--bind", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning", EVE_APP]  # no --access-logfile: gunicorn writes no access log
+    return Service("eve", command, env, port, log)
+
+
 def _uv() -> str:
     uv = REPO_ROOT / ".tools" / "bin" / "uv"
     found = str(uv) if uv.exists() else shutil.which("uv")
@@ -197,20 +229,23 @@ def _uv() -> str:
     return found
 
 
-def ensure_seed_venv(venv: Path) -> Path:
-    """The seed service's interpreter, in a throwaway venv with the pinned sanic, motor and uvloop."""
+def ensure_venv(venv: Path, requirements: Path, name: str) -> Path:
+    """The interpreter of a throwaway venv at `venv` holding exactly `requirements`, built with uv on first use.
+
+    The venv is reused while its stamp matches the requirements file, and rebuilt from scratch otherwise.
+    """
     python = venv / "bin" / "python"
     stamp = venv / ".requirements"
-    wanted = SEED_REQUIREMENTS.read_text()
+    wanted = requirements.read_text()
     if python.exists() and stamp.exists() and stamp.read_text() == wanted:
         return python
     base = os.environ.get("PYTHON") or str(getattr(sys, "_base_executable", sys.executable))
     env = os.environ | {"UV_PYTHON_DOWNLOADS": "never"}
     env.pop("VIRTUAL_ENV", None)
-    say(f"creating the seed service's virtualenv in {venv}")
+    say(f"creating the {name} service's virtualenv in {venv}")
     commands: list[list[str]] = [
         [_uv(), "venv", "--quiet", "--clear", "--python", base, str(venv)],
-        [_uv(), "pip", "install", "--quiet", "--python", str(python), "-r", str(SEED_REQUIREMENTS)],
+        [_uv(), "pip", "install", "--quiet", "--python", str(python), "-r", str(requirements)],
     ]
     for command in commands:
         subprocess.run(command, check=True, env=env)  # noqa: S603 (uv, with our arguments)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bench.config import DEFAULT_SEED_APP
-from bench.report import TARGETS
+from bench.report import EVE_RATIOS, LIMIT_RATIOS, TARGETS
 from bench.scenarios import SCENARIOS, SEED
 from tests.paths import REPO_ROOT
 
@@ -24,12 +24,21 @@ pytestmark = pytest.mark.slow
 REQUIRED_RATIOS = {
     "seed_list",
     "seed_create",
+    "eve_list",
+    "eve_page_deep",
+    "eve_get",
+    "eve_create",
     "driver_get",
     "driver_list",
     "driver_create",
+    "driver_page_deep",
+    "limit_get",
+    "limit_list",
+    "limit_create",
     "create_100k_vs_1k",
     "page_deep_100k_vs_1k",
     "rss_mb_100k",
+    "cold_start_s",
 }
 
 
@@ -54,7 +63,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, flo
     env = {key: value for key, value in os.environ.items() if not key.startswith("BENCH_")}
     env["TMPDIR"] = str(scratch)  # every database file and temp folder of the run lives here
     command = [sys.executable, "-m", "bench", "--sizes", "50", "--seconds", "1", "--rounds", "1"]
-    command += ["--concurrency", "4", "--cold-starts", "1", "--out", str(out)]
+    command += ["--concurrency", "4", "--cold-starts", "1", "--limit-seconds", "0.2", "--out", str(out)]
     started = time.monotonic()
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -83,12 +92,21 @@ def test_every_scenario_produced_numbers(results: dict[str, Any]) -> None:
             assert len(numbers["rounds"]) == 1
     assert measured["api_memory"]["rss_mb"] > 0
     assert measured["deep_pages"] == 2  # 50 contacts: the deepest full page is the third
+    assert measured["skipped_peers"] == ({} if seed_compared else {SEED: measured["skipped_peers"][SEED]})
+
+
+def test_the_sqlite_limit_is_measured_on_the_same_documents(results: dict[str, Any]) -> None:
+    limit = results["sizes"]["50"]["limit"]
+    assert limit["create"] > 0
+    assert limit["get"] > 0
+    assert limit["list"] > 0
+    assert limit["pages_use_index"] is True
 
 
 def test_ratios_and_targets_are_all_reported(results: dict[str, Any]) -> None:
     assert set(results["ratios"]) >= REQUIRED_RATIOS
-    for name in ("driver_get", "driver_list", "driver_create"):
-        assert results["ratios"][name] > 0
+    for name in ("driver_get", "driver_list", "driver_create", "driver_page_deep", *LIMIT_RATIOS, *EVE_RATIOS):
+        assert results["ratios"][name] > 0, name
     if DEFAULT_SEED_APP.exists():
         assert results["ratios"]["seed_list"] > 0
         assert results["ratios"]["seed_create"] > 0
@@ -102,6 +120,8 @@ def test_markdown_and_plot_are_written(bench_run: tuple[Path, Path, float], resu
     markdown = (out / "latest.md").read_text()
     assert "## Targets" in markdown
     assert "| 50 | GET /contacts/{id} | driver |" in markdown
+    assert "| 50 | GET /contacts/{id} | eve |" in markdown
+    assert "## The storage engine's limit" in markdown
     assert (out / "latest.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 

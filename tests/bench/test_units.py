@@ -64,10 +64,13 @@ def _numbers(rps: float, p50: float) -> dict[str, Any]:
     return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 2, "errors": 0, "cpu_pct": {}}
 
 
-def _size(api_rps: float, other_rps: float, p50: float, rss: float) -> dict[str, Any]:
-    others = {"seed_list": "seed", "seed_create": "seed", "list": "driver", "get": "driver", "create": "driver"}
-    others["page_deep"] = "driver"
-    scenarios = {key: {"api": _numbers(api_rps, p50), other: _numbers(other_rps, p50)} for key, other in others.items()}
+def _size(api_rps: float, other_rps: float, p50: float, rss: float, sqlite: float = 1000.0) -> dict[str, Any]:
+    others: dict[str, tuple[str, ...]] = {"seed_list": ("seed",), "seed_create": ("seed",)}
+    others |= dict.fromkeys(("list", "get", "create", "page_deep"), ("driver", "eve"))
+    scenarios = {
+        key: {"api": _numbers(api_rps, p50)} | {other: _numbers(other_rps, p50) for other in services}
+        for key, services in others.items()
+    }
     return {
         "status": "measured",
         "contacts": 0,
@@ -75,17 +78,21 @@ def _size(api_rps: float, other_rps: float, p50: float, rss: float) -> dict[str,
         "deep_pages": 50,
         "api_memory": {"rss_mb": rss},
         "scenarios": scenarios,
+        "limit": {"create": sqlite, "get": sqlite * 10, "list": sqlite, "pages_use_index": True},
     }
 
 
 def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
     raw = {
-        "sizes": {"1000": _size(200, 100, 2.0, 80), "100000": _size(90, 100, 4.0, 120)},
-        "cold_start": {"median_s": 1.5},
+        "sizes": {"1000": _size(200, 100, 2.0, 80), "100000": _size(90, 100, 4.0, 120, sqlite=500)},
+        "cold_start": {"median_s": 1.4},
     }
     headline = ratios(raw)
     assert headline["seed_list"] == 0.9  # 100k is worse than 1k: the smaller is reported
     assert headline["driver_get"] == 0.9
+    assert headline["eve_page_deep"] == 0.9
+    assert headline["limit_create"] == 0.18  # 90 / 500 at 100k; 200 / 1000 at 1k
+    assert headline["limit_get"] == 0.018
     assert headline["create_100k_vs_1k"] == 2.0
     assert headline["page_deep_100k_vs_1k"] == 2.0
     assert headline["rss_mb_100k"] == 120
@@ -93,9 +100,17 @@ def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
     assert met == {
         "seed_list": False,
         "seed_create": False,
+        "eve_list": False,
+        "eve_page_deep": False,
+        "eve_get": False,
+        "eve_create": False,
         "driver_get": True,
         "driver_list": True,
         "driver_create": True,
+        "driver_page_deep": True,
+        "limit_get": False,
+        "limit_list": True,
+        "limit_create": True,
         "create_100k_vs_1k": False,
         "page_deep_100k_vs_1k": False,
         "rss_mb_100k": True,
