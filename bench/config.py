@@ -23,7 +23,7 @@ class BenchConfig:
     rounds: int = 3  # every service runs every scenario once per round, order alternating
     concurrency: int = 16
     cold_starts: int = 3
-    load_budget: float = 900.0  # per size; a size that cannot be loaded within it is skipped (100k: ~7 min)
+    load_budget: float = 1800.0  # per size; a size that cannot be loaded within it is skipped (100k: ~15 min here)
     seed_max_size: int = 10_000  # the seed service is compared up to this size (its GET / reads everything)
     eve_max_size: int = 10_000  # Eve too (it counts every list it serves)
     limit_seconds: float = 2.0  # each operation of the SQLite limit harness, per size

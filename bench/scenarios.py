@@ -1,7 +1,7 @@
 """The scenarios: what each service is asked to do, over HTTP or straight through the driver.
 
 The driver sends the very queries the API sends, built by the repository's public functions
-(`page_query`, `new_document`, `RECORD_PROJECTION`) and scoped by `Scope.where`, with no HTTP.
+(`page_query`, `new_document`) and scoped by `Scope.where`, with no HTTP.
 Eve is asked for the same things its own way: pages of the same size by page number (Eve has no
 cursors), items by its ObjectIds, the same create body.
 """
@@ -92,7 +92,7 @@ def _get(collection: AsyncCollection[Document], context: Context) -> Operation:
     ids = context.ids
 
     async def operation(n: int) -> object:
-        return await collection.find_one(SCOPE.where(_id=ids[n % len(ids)]), repository.RECORD_PROJECTION)
+        return await collection.find_one(SCOPE.where(_id=ids[n % len(ids)]))  # as `repository.get` sends it
 
     return operation
 

@@ -122,3 +122,10 @@ def failing_server(settings: Settings) -> Iterator[str]:
 
     with LiveServer(settings, app).running() as url:
         yield url
+
+
+@pytest.fixture
+def on_mongodb(settings: Settings) -> dict[str, str]:
+    """The environment that points a command (`tests/cli.py`) at the test's own database server."""
+    assert settings.mongodb_url is not None
+    return {"MONGODB_URL": settings.mongodb_url.get_secret_value(), "MONGODB_DB": settings.mongodb_db}

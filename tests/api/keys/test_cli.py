@@ -1,37 +1,19 @@
 """`python -m api keys ...`: on MongoDB, on the embedded database a running service holds, or on its own."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from pymongo import MongoClient
 
-from api.settings import Settings
 from embedded import FILE_NAME, EmbeddedDatabase
-from tests.paths import REPO_ROOT
+from tests.cli import run_api
 
 pytestmark = pytest.mark.slow
 
 
 def keys(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    base = {name: value for name, value in os.environ.items() if name not in {"MONGODB_URL", "DATA_DIR"}}
-    return subprocess.run(
-        [sys.executable, "-m", "api", "keys", *arguments],
-        cwd=REPO_ROOT,
-        env=base | env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-
-@pytest.fixture
-def on_mongodb(settings: Settings) -> dict[str, str]:
-    assert settings.mongodb_url is not None
-    return {"MONGODB_URL": settings.mongodb_url.get_secret_value(), "MONGODB_DB": settings.mongodb_db}
+    return run_api("keys", *arguments, env=env)
 
 
 def test_create_prints_the_key_once_as_the_last_line(on_mongodb: dict[str, str]) -> None:

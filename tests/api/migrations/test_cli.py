@@ -1,8 +1,6 @@
 """`python -m api migrate`: on MongoDB (the test's server), and on the embedded default it starts itself."""
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +10,8 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from api.migrations.service import known_migrations
-from api.settings import Settings
 from embedded import FILE_NAME, EmbeddedDatabase
-from tests.paths import REPO_ROOT
+from tests.cli import run_api
 
 pytestmark = pytest.mark.slow  # each test runs the command line in a process of its own
 
@@ -22,23 +19,7 @@ HEAD = known_migrations()[-1]
 
 
 def migrate(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    unset = {"MONGODB_URL", "MONGODB_DB", "DATA_DIR", "MIGRATE_ON_START"}
-    base = {name: value for name, value in os.environ.items() if name not in unset}
-    return subprocess.run(
-        [sys.executable, "-m", "api", "migrate", *arguments],
-        cwd=REPO_ROOT,
-        env=base | env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@pytest.fixture
-def on_mongodb(settings: Settings) -> dict[str, str]:
-    assert settings.mongodb_url is not None
-    return {"MONGODB_URL": settings.mongodb_url.get_secret_value(), "MONGODB_DB": settings.mongodb_db}
+    return run_api("migrate", *arguments, env=env, timeout=120)
 
 
 def test_migrate_applies_the_pending_migrations_and_says_where_the_database_stands(
