@@ -183,6 +183,35 @@ def _number(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:,.{digits}f}"
 
 
+def _ratio_cell(results: dict[str, Any], size: str, name: str) -> str:
+    value = results["ratios_by_size"][size].get(name)
+    if value is not None:
+        return _number(value, 3)
+    peer, _, scenario = name.partition("_")
+    services = results["sizes"][str(_size_of(results, size))]["scenarios"].get(
+        f"seed_{scenario}" if peer == "seed" else scenario, {}
+    )
+    if services.get(peer, {}).get("requests") == 0 and services.get(API, {}).get("requests"):
+        return f"∞ ({peer} finished no request in a run)"
+    return "—"
+
+
+def _size_of(results: dict[str, Any], size_label: str) -> int:
+    return next(int(size) for size in results["sizes"] if label(int(size)) == size_label)
+
+
+def _ratio_table(results: dict[str, Any]) -> list[str]:
+    """Every ratio at every measured size (the headline takes the smallest)."""
+    sizes = list(results.get("ratios_by_size", {}))
+    if not sizes:
+        return []
+    names = sorted({name for ratios in results["ratios_by_size"].values() for name in ratios})
+    lines = ["", "## Ratios by size", "", "| ratio | " + " | ".join(sizes) + " |", "|---|" + "---:|" * len(sizes)]
+    for name in names:
+        lines.append(f"| {name} | " + " | ".join(_ratio_cell(results, size, name) for size in sizes) + " |")
+    return lines
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The results as a markdown report: targets, then every measurement."""
     config, env = results["config"], results["environment"]
@@ -202,6 +231,7 @@ def markdown(results: dict[str, Any]) -> str:
         met = {True: "yes", False: "**no**", None: "not measured"}[target["met"]]
         value = _number(target["value"], 3)
         lines.append(f"| {target['name']} | {target['meaning']} | {target['goal']} | {value} | {met} |")
+    lines += _ratio_table(results)
     lines += ["", "## Measurements", ""]
     lines += ["| contacts | scenario | service | req/s | p50 ms | p99 ms | errors | CPU % of a core |"]
     lines += ["|---:|---|---|---:|---:|---:|---:|---|"]

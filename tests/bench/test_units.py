@@ -11,7 +11,7 @@ from pymongo.collection import Collection
 from bench.config import QUICK, load_config, parse_sizes
 from bench.data import LoadBudgetExceeded, Loader
 from bench.load import HttpRequest, RunResult, settle, summarize, wrk_script
-from bench.report import markdown, ratios, targets
+from bench.report import markdown, ratios, ratios_by_size, targets
 
 
 def test_sizes_accept_k_suffixes_and_sort() -> None:
@@ -157,3 +157,26 @@ def test_settle_waits_while_a_watched_process_is_busy_and_not_once_it_is_idle() 
         idle.wait()
     assert waited_for_busy >= 0.75
     assert waited_for_idle < waited_for_busy
+
+
+def test_a_peer_that_finished_nothing_shows_as_unbounded_not_as_missing() -> None:
+    stalled = _size(30, 10, 1.0, 50)
+    stalled["scenarios"]["list"]["eve"] |= {"rps": 0.0, "requests": 0}
+    stalled["scenarios"]["list"]["api"]["requests"] = 150
+    raw = {"sizes": {"10000": stalled}, "cold_start": {"median_s": 1.0, "runs_s": [1.0]}}
+    environment = {"commit": "abc", "python": "3.13", "mongoeco": "4.11", "cpus": 2, "load_average": [1], "wrk": "wrk"}
+    results = {
+        "config": {"quick": False},
+        "environment": environment,
+        "generated_at": "now",
+        "method": "m.",
+        "duration_s": 1,
+        "targets": targets(ratios(raw)),
+        "ratios_by_size": ratios_by_size(raw),
+        "sizes": raw["sizes"],
+        "cold_start": raw["cold_start"],
+    }
+
+    assert results["ratios_by_size"]["10k"]["eve_list"] is None
+    assert "| eve_list | ∞ (eve finished no request in a run) |" in markdown(results)
+    assert "| eve_get | 3.000 |" in markdown(results)
