@@ -165,7 +165,7 @@ def test_a_peer_that_finished_nothing_shows_as_unbounded_not_as_missing() -> Non
     stalled["scenarios"]["list"]["api"]["requests"] = 150
     raw = {"sizes": {"10000": stalled}, "cold_start": {"median_s": 1.0, "runs_s": [1.0]}}
     environment = {"commit": "abc", "python": "3.13", "mongoeco": "4.11", "cpus": 2, "load_average": [1], "wrk": "wrk"}
-    results = {
+    results: dict[str, Any] = {
         "config": {"quick": False},
         "environment": environment,
         "generated_at": "now",
