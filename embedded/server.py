@@ -17,21 +17,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from embedded.files import PRIVATE_FILE, USER, DatabaseFiles
-from embedded.supervisor import ALREADY_SERVED
-
-LOCK_WAIT = 5.0  # seconds a starting server waits for the previous one on its file to stop
+from embedded.supervisor import ALREADY_SERVED, LOCK_WAIT_VARIABLE
 
 
 @contextlib.contextmanager
 def exclusive(files: DatabaseFiles) -> Iterator[None]:
     """Hold the file's lock, or exit with ALREADY_SERVED when another process keeps holding it.
 
-    A server whose service was just killed stops by itself (its stdin closes), but not at once; a
-    service restarted right away waits for it up to LOCK_WAIT seconds instead of failing.
+    A server whose service was just killed stops by itself (its stdin closes), but not at once: a first
+    start waits for it up to the supervisor's LOCK_WAIT seconds (in EMBEDDED_LOCK_WAIT) instead of failing.
     """
     descriptor = os.open(files.lock, os.O_RDWR | os.O_CREAT, PRIVATE_FILE)
     try:
-        deadline = time.monotonic() + LOCK_WAIT
+        deadline = time.monotonic() + float(os.environ.get(LOCK_WAIT_VARIABLE) or 0)
         while not _try_lock(descriptor):
             if time.monotonic() > deadline:
                 print(f"embedded database: {files.path} is already served by another process", file=sys.stderr)

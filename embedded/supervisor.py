@@ -8,6 +8,7 @@ on the same file and port, whenever it dies.
 """
 
 import importlib.util
+import os
 import signal
 import subprocess
 import sys
@@ -23,6 +24,10 @@ from embedded.files import DatabaseFiles
 from embedded.status import State, write_status
 
 ALREADY_SERVED = 3  # the child's exit code when another process holds the file's lock
+# A first start waits this long for the lock: the previous service's child, whose service was just killed,
+# stops by itself (its stdin closes), but not at once. A restart of our own dead child has nothing to wait for.
+LOCK_WAIT = 5.0
+LOCK_WAIT_VARIABLE = "EMBEDDED_LOCK_WAIT"
 
 START_TIMEOUT = 15.0
 # SIGTERM first; SIGKILL after this. Committed writes are in SQLite's WAL already, so a kill loses none,
@@ -85,6 +90,7 @@ class EmbeddedDatabase:
             text=True,
             start_new_session=True,
             cwd=Path(__file__).resolve().parent.parent,
+            env=os.environ | {LOCK_WAIT_VARIABLE: str(LOCK_WAIT if self.port is None else 0)},
         )
 
     def wait_ready(self) -> str:
