@@ -85,13 +85,12 @@ class Peer:
     service: Service | None
     loader: data.Loader
     max_size: int
-    absent: str | None = None  # why it is not compared at all
     too_slow: str | None = None  # once its data cannot keep up, larger sizes skip it too
 
     def skipped_at(self, size: int) -> str | None:
         """Why this peer is not compared at `size` (None: it is)."""
         if self.service is None:
-            return self.absent or f"{self.name} is not available"
+            return f"{self.name} is not available (see the run's output)"
         if size > self.max_size:
             return f"compared up to {self.max_size} contacts (BENCH_{self.name.upper()}_MAX_SIZE)"
         return self.too_slow
@@ -111,10 +110,9 @@ class Bench:
         self.peers: dict[str, Peer] = {}
 
     def add_peer(self, name: str, service: Service | None, database: str, make: data.Maker, max_size: int) -> None:
-        """Compare with `service` (None: record why not, in `absent` of the peer) on its own collection."""
+        """Compare with `service` (None: it did not start, and every size records that) on its own collection."""
         loader = data.Loader(self.client[database]["contacts"], make, name, self.config.batch_size)
-        absent = None if service is not None else f"{name} is not available (see the run's output)"
-        self.peers[name] = Peer(name, service, loader, max_size, absent)
+        self.peers[name] = Peer(name, service, loader, max_size)
 
     def close(self) -> None:
         """Close the harness's own database client."""
