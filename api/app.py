@@ -1,6 +1,7 @@
 """The application factory and its lifespan: one database client per process."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -14,9 +15,12 @@ from fastapi.routing import APIRoute
 from prometheus_client import multiprocess
 from pymongo import AsyncMongoClient
 
+from api.changes.router import router as changes_router
+from api.changes.tokens import token_secret
 from api.contacts.router import router as contacts_router
 from api.database import connect, init_models
 from api.health.router import router as health_router
+from api.history.router import router as history_router
 from api.http.auth import Authentication
 from api.http.contract import install_contract
 from api.http.docs import install_docs
@@ -31,6 +35,8 @@ from api.observability.router import router as metrics_router
 from api.ratelimits.service import Guard
 from api.seed.router import router as seed_router
 from api.settings import Settings, get_settings
+from api.trash.router import router as trash_router
+from api.trash.service import maintain
 from models.channels import set_default_phone_region
 
 logger = logging.getLogger("api")
@@ -41,6 +47,7 @@ class LifespanState(TypedDict):
 
     mongo: AsyncMongoClient[dict[str, object]]
     cursor_secret: bytes
+    sync_secret: bytes
 
 
 def operation_id(route: APIRoute) -> str:
@@ -64,9 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loop = asyncio.get_running_loop()
         logger.info("ready: event loop %s.%s", type(loop).__module__, type(loop).__qualname__)
         secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else secrets.token_hex(32)
+        maintenance = asyncio.create_task(maintain(settings), name="maintenance")
         try:
-            yield {"mongo": mongo, "cursor_secret": secret.encode()}
+            yield {"mongo": mongo, "cursor_secret": secret.encode(), "sync_secret": await token_secret(settings, mongo)}
         finally:
+            maintenance.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await maintenance
             await mongo.close()
             if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
                 multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
@@ -86,7 +97,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.guard = Guard(settings.rate_limit, settings.max_concurrent_per_key)
     install_error_handlers(app)
-    for router in (contacts_router, seed_router, health_router, metrics_router):
+    for router in (
+        changes_router,
+        trash_router,
+        history_router,
+        contacts_router,
+        seed_router,
+        health_router,
+        metrics_router,
+    ):
         app.include_router(router)
     install_docs(app)
     install_contract(app)

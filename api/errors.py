@@ -50,6 +50,10 @@ class Conflict(ApiError):
     status = HTTPStatus.CONFLICT
 
 
+class Gone(ApiError):
+    status = HTTPStatus.GONE
+
+
 class PreconditionFailed(ApiError):
     status = HTTPStatus.PRECONDITION_FAILED
     type = "/problems/stale-etag"

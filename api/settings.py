@@ -1,6 +1,7 @@
 """The one settings object, read from the environment (pydantic-settings)."""
 
 import ipaddress
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -45,6 +46,12 @@ class Settings(BaseSettings):
     # Data migrations (README: "Migrations"): apply pending ones at start instead of refusing to start.
     migrate_on_start: bool = False
 
+    # Sync and history (README: "Sync and history"): ISO 8601 durations (P30D) or seconds.
+    sync_token_ttl: timedelta = Field(default=timedelta(days=30), gt=timedelta(0), description="Sync tokens expire.")
+    trash_retention: timedelta = Field(default=timedelta(days=30), gt=timedelta(0), description="Then purged.")
+    history_retention: timedelta = Field(default=timedelta(days=365), gt=timedelta(0))
+    maintenance_interval: float = Field(default=300.0, gt=0, le=86_400, description="Purges run this often (s).")
+
     # Operations (README: "Operating").
     db_timeout: float = Field(default=1.0, gt=0, le=60, description="Deadline of any one database operation (s).")
     shutdown_timeout: float = Field(default=10.0, ge=0, le=300, description="How long SIGTERM lets requests finish.")
@@ -86,6 +93,15 @@ class Settings(BaseSettings):
                 f"`python -m api keys create`), or listen on 127.0.0.1."
             )
         return self
+
+    @property
+    def sync_settle(self) -> timedelta:
+        """How old a change must be before the feed steps over a gap before it (api/changes/service.py).
+
+        A write takes its change number before it is made and gives up after DB_TIMEOUT; twice that covers
+        the write and the clocks of the workers that made and read it.
+        """
+        return timedelta(seconds=2 * self.db_timeout)
 
     @property
     def embedded_db_path(self) -> Path:

@@ -1,8 +1,11 @@
 """Beanie documents and their value types: what is stored, and the rules of its fields."""
 
 from models.api_key import ApiKey
+from models.change_counter import ChangeCounter
 from models.contact import Contact
+from models.contact_version import ContactVersion
 from models.idempotency import IdempotencyRecord
 from models.rate_limit import RateLimitCounter
+from models.service_secret import ServiceSecret
 
-DOCUMENT_MODELS = [Contact, IdempotencyRecord, ApiKey, RateLimitCounter]
+DOCUMENT_MODELS = [Contact, ContactVersion, ChangeCounter, IdempotencyRecord, ApiKey, RateLimitCounter, ServiceSecret]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from pymongo import ASCENDING, IndexModel
 
 from models.channels import Address, EmailEntry, PhoneEntry, check_single_primary
-from models.fields import AT_MOST_ONE_PRIMARY, IsoDate, LongText, Name, ShortText, Stated, Word
+from models.fields import AT_MOST_ONE_PRIMARY, ExternalId, IsoDate, LongText, Name, ShortText, Stated, Word
 
 Tag = Word
 SERVER_FIELDS = ("created_at", "updated_at", "version")
@@ -63,6 +63,9 @@ class ContactFields(BaseModel):
     emails: Annotated[list[EmailEntry], AT_MOST_ONE_PRIMARY] = Field(default_factory=list, max_length=20)
     phones: Annotated[list[PhoneEntry], AT_MOST_ONE_PRIMARY] = Field(default_factory=list, max_length=20)
     addresses: list[Address] = Field(default_factory=list, max_length=20)
+    external_id: ExternalId | None = Field(
+        default=None, description="Another system's id for this contact (a vCard UID): what an import matches on."
+    )
 
     _unique_tags = field_validator("tags")(check_unique_tags)
     _single_primary = field_validator("emails", "phones")(check_single_primary)
@@ -86,7 +89,11 @@ class DerivedKeys(TypedDict):
 DERIVED_KEYS = tuple(DerivedKeys.__annotations__)
 # Present only on contacts a migration brought from an older shape: that shape's fields the contact does not take.
 EXTENSION_FIELD = "extra"
-HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD)  # stored, never returned
+# The vCard properties an import could not map to a field, kept verbatim so an export writes them again.
+CARD_PROPERTIES = "vcard_properties"
+# Where a contact is in its tenant's change feed, and what its last change was (README: "Sync and history").
+CHANGE_FIELDS = ("owner", "seq", "deleted_at", "change")
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS)  # stored, never returned
 
 
 def derived_keys(contact: ContactFields) -> DerivedKeys:
@@ -132,6 +139,14 @@ class Contact(ContactFields, Document):
     phone_keys: list[str] = Field(default_factory=list)
     search_terms: list[str] = Field(default_factory=list)
     extra: dict[str, Any] | None = Field(default=None, description="A migrated document's other fields, verbatim.")
+    vcard_properties: list[str] | None = None
+    # `tenant` is the tenant while the contact is live, and its trash partition (api/scope.py) once deleted;
+    # `owner` is the tenant either way. `seq` is the contact's place in the tenant's change feed: each change
+    # takes the next number, in the same write, so the feed can never disagree with the contacts.
+    owner: str
+    seq: int = Field(ge=1)
+    deleted_at: datetime | None = None
+    change: dict[str, Any] | None = Field(default=None, description="The last change: kind, key_id, patch.")
 
     class Settings:
         name = "contacts"
@@ -150,6 +165,9 @@ class Contact(ContactFields, Document):
             _scoped("email_keys"),
             _scoped("phone_keys"),
             _scoped("search_terms"),
+            _scoped("external_id"),
+            _scoped("deleted_at", "_id"),  # the trash, newest first (its `tenant` is the trash partition)
+            IndexModel([("owner", ASCENDING), ("seq", ASCENDING)]),  # the change feed
         ]
 
 

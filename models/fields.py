@@ -91,6 +91,8 @@ SearchText = Annotated[str, StringConstraints(min_length=1, max_length=100), Aft
 PostalCode = Annotated[str, StringConstraints(min_length=1, max_length=20), AfterValidator(clean_text), NOT_BLANK]
 LongText = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(clean_long_text), NO_NUL]
 Name = ShortText
+# Another system's id of a contact (a vCard UID, a CRM's key): what an import matches on.
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=255), AfterValidator(clean_text), NOT_BLANK]
 
 
 def _representable(value: datetime) -> datetime:

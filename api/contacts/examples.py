@@ -25,6 +25,7 @@ STORED_CONTACT_EXAMPLE: dict[str, Any] = {
     "addresses": [
         {"label": "home", "street": None, "city": "London", "region": None, "postal_code": None, "country": "GB"}
     ],
+    "external_id": None,
     "created_at": "2026-11-26T11:41:53.787000Z",
     "updated_at": "2026-11-26T11:41:53.787000Z",
     "version": 1,

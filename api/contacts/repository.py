@@ -8,9 +8,9 @@ storage-only. Beanie declares the collection and its indexes; queries go through
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -19,8 +19,6 @@ from api.contacts.schemas import ContactOut
 from api.database import collection_of
 from api.scope import Scope
 from models.contact import (
-    CLIENT_FIELDS,
-    DERIVED_KEYS,
     HIDDEN_FIELDS,
     LIST_FIELDS,
     Contact,
@@ -33,7 +31,12 @@ from models.contact import (
 
 Document = dict[str, Any]
 ContactView = dict[str, Any]  # `id` and the fields a listing selected, as ContactOut has them
-RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # all but the tenant, the derived keys and the extension field
+RECORD_PROJECTION = dict.fromkeys(HIDDEN_FIELDS, 0)  # all but the fields that are stored, never returned
+
+
+def record_projection(*keep: str) -> dict[str, int]:
+    """RECORD_PROJECTION, keeping some of the hidden fields too."""
+    return {field: 0 for field in HIDDEN_FIELDS if field not in keep}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +62,13 @@ def collection() -> AsyncCollection[Document]:
     return collection_of(Contact)
 
 
-def new_document(scope: Scope, contact: ContactFields, contact_id: str | None = None) -> Document:
-    """The complete document a create stores for `contact`, with fresh server-set fields (and a new id)."""
+def new_document(
+    scope: Scope, contact: ContactFields, contact_id: str | None = None, *, seq: int, change: Document | None = None
+) -> Document:
+    """The complete document a create stores for `contact`: fresh server-set fields (and a new id), at change `seq`.
+
+    Its time is taken after `seq` was: the change feed relies on it (api/changes/service.py).
+    """
     now = utc_now()
     return {
         "_id": contact_id or new_contact_id(),
@@ -69,6 +77,9 @@ def new_document(scope: Scope, contact: ContactFields, contact_id: str | None = 
         "created_at": now,
         "updated_at": now,
         "version": 1,
+        "owner": scope.tenant,
+        "seq": seq,
+        "change": change or {"kind": "created", "key_id": scope.key_id},
     }
 
 
@@ -84,24 +95,6 @@ def to_view(document: Document, fields: Iterable[str] = OUTPUT_FIELDS) -> Contac
 def to_record(document: Document) -> ContactOut:
     """A stored document as the contact the API returns."""
     return ContactOut.model_validate(to_view(document))
-
-
-async def insert(scope: Scope, contact: ContactFields, contact_id: str | None = None) -> ContactOut:
-    """Store a new contact (with `contact_id`, when one was reserved for it)."""
-    document = new_document(scope, contact, contact_id)
-    await collection().insert_one(document)
-    return to_record(document)
-
-
-INSERT_BATCH = 20  # each batch one round trip, well inside DB_TIMEOUT even on the embedded database
-
-
-async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
-    """Store new contacts, a batch per round trip; their ids, in order."""
-    documents = [new_document(scope, contact) for contact in contacts]
-    for start in range(0, len(documents), INSERT_BATCH):
-        await collection().insert_many(documents[start : start + INSERT_BATCH], ordered=False)
-    return [document["_id"] for document in documents]
 
 
 async def is_empty(database: AsyncDatabase[Document]) -> bool:
@@ -122,41 +115,67 @@ async def get(scope: Scope, contact_id: str) -> ContactOut | None:
     return to_record(found) if found is not None else None
 
 
-async def replace(
-    scope: Scope, contact_id: str, contact: ContactFields, versions: Iterable[int] | None
-) -> ContactOut | None:
-    """Set every client field of a contact whose version is one of `versions` (None: any); None if none matched."""
+async def find_document(scope: Scope, contact_id: str) -> Document | None:
+    """The stored document of a live contact, all of it (what a change starts from); None when there is none."""
     if not is_contact_id(contact_id):
         return None
-    fields = stored_fields(contact)
-    update: Document = {"$set": fields | {"updated_at": utc_now()}, "$inc": {"version": 1}}
-    cleared = {key: "" for key in (*CLIENT_FIELDS, *DERIVED_KEYS) if key not in fields}
-    if cleared:
-        update["$unset"] = cleared
-    updated = await collection().find_one_and_update(
-        scope.where(_id=contact_id, **_versions(versions)),
-        update,
-        projection=RECORD_PROJECTION,
-        return_document=ReturnDocument.AFTER,
-    )
-    return to_record(updated) if updated is not None else None
+    return await collection().find_one(scope.where(_id=contact_id))
 
 
-async def delete(scope: Scope, contact_id: str, versions: Iterable[int] | None) -> bool:
-    """Delete a contact whose version is one of `versions` (None: any); False if none matched."""
+async def find_documents(scope: Scope, contact_ids: Iterable[str]) -> list[Document]:
+    """The stored documents of the listed live contacts that exist, in id order."""
+    wanted = sorted({contact_id for contact_id in contact_ids if is_contact_id(contact_id)})
+    return await collection().find(scope.where(_id={"$in": wanted})).sort("_id", 1).to_list()
+
+
+async def find_owned(scope: Scope, contact_id: str) -> Document | None:
+    """The stored document of a contact, live or in the trash; None when there is none."""
     if not is_contact_id(contact_id):
-        return False
-    result = await collection().delete_one(scope.where(_id=contact_id, **_versions(versions)))
+        return None
+    return await collection().find_one(scope.owned(_id=contact_id))
+
+
+async def find_trashed(scope: Scope, contact_id: str, deleted_since: datetime) -> Document | None:
+    """A contact in the trash, deleted at or after `deleted_since` (still within the retention); else None."""
+    if not is_contact_id(contact_id):
+        return None
+    return await collection().find_one(scope.trash(_id=contact_id, deleted_at={"$gte": deleted_since}))
+
+
+async def find_trash_page(
+    scope: Scope, deleted_since: datetime, limit: int, after: tuple[datetime, str] | None
+) -> list[Document]:
+    """Up to `limit` trashed contacts deleted at or after `deleted_since`, newest first, after `after`."""
+    where = scope.trash(deleted_at={"$gte": deleted_since})
+    if after is not None:
+        at, last_id = after
+        where["$or"] = [{"deleted_at": {"$lt": at}}, {"deleted_at": at, "_id": {"$lt": last_id}}]
+    cursor = collection().find(where, record_projection("deleted_at"))
+    return await cursor.sort([("deleted_at", -1), ("_id", -1)]).limit(limit).to_list()
+
+
+async def find_changed(scope: Scope, since: int, limit: int) -> list[Document]:
+    """Up to `limit` of the tenant's contacts, live or deleted, changed after change number `since`, in order."""
+    cursor = collection().find(scope.owned(seq={"$gt": since}), record_projection("seq", "deleted_at"))
+    return await cursor.sort("seq", 1).limit(limit).to_list()
+
+
+async def find_expired_trash(tenant: str, deleted_before: datetime, limit: int) -> list[Document]:
+    """Up to `limit` of a tenant's trashed contacts deleted before `deleted_before` (to purge)."""
+    where = Scope(tenant).trash(deleted_at={"$lt": deleted_before})
+    return await collection().find(where, {"_id": 1, "seq": 1, "version": 1}).limit(limit).to_list()
+
+
+async def purge(tenant: str, contact_id: str, version: int) -> bool:
+    """Delete a trashed contact for good, unless it changed (was undeleted) since it was read."""
+    result = await collection().delete_one(Scope(tenant).trash(_id=contact_id, version=version))
     return result.deleted_count == 1
 
 
-async def delete_many(scope: Scope, contact_ids: Iterable[str]) -> set[str]:
-    """Delete the listed contacts that exist in this scope; the ids that did."""
-    wanted = sorted({contact_id for contact_id in contact_ids if is_contact_id(contact_id)})
-    found = {document["_id"] async for document in collection().find(scope.where(_id={"$in": wanted}), {"_id": 1})}
-    if found:
-        await collection().delete_many(scope.where(_id={"$in": sorted(found)}))
-    return found
+async def erase(scope: Scope) -> int:
+    """Delete every contact of the tenant, live or trashed; how many."""
+    result = await collection().delete_many(scope.owned())
+    return result.deleted_count
 
 
 def page_query(scope: Scope, query: ContactQuery) -> PageQuery:
@@ -213,11 +232,3 @@ def _after(query: ContactQuery, after: Position) -> Document:
     value, last_id = after
     beyond = "$gt" if direction == 1 else "$lt"
     return {"$or": [{key: {beyond: value}}, {key: value, "_id": {beyond: last_id}}]}
-
-
-def _versions(versions: Iterable[int] | None) -> Document:
-    if versions is None:
-        return {}
-    listed = sorted(versions)
-    # An equality when there is one: the embedded database probes the field's types for $in, reading every row.
-    return {"version": listed[0] if len(listed) == 1 else {"$in": listed}}

@@ -73,7 +73,7 @@ def _links(contact_id: str, *operations: str) -> dict[str, Any]:
 CHANGES = ("replaceContact", "patchContact", "deleteContact")
 
 
-def _with_etag(contact: ContactOut, response: Response) -> ContactOut:
+def with_etag(contact: ContactOut, response: Response) -> ContactOut:
     response.headers["ETag"] = etag_for(contact.version)
     return contact
 
@@ -138,7 +138,7 @@ async def create_contact(
     response.headers["Location"] = f"/contacts/{created.contact.id}"
     if created.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return _with_etag(created.contact, response)
+    return with_etag(created.contact, response)
 
 
 @router.get(
@@ -177,7 +177,7 @@ async def get_contact(
     contact = await service.get_contact(scope, contact_id)
     if none_match(if_none_match, contact.version):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(contact.version)})
-    return _with_etag(contact, response)
+    return with_etag(contact, response)
 
 
 @router.put(
@@ -191,7 +191,7 @@ async def replace_contact(
     contact_id: ContactId, body: ContactWrite, response: Response, scope: CurrentScope, precondition: IfMatch
 ) -> Any:
     """Replace every client-set field; honours `If-Match` (412 when stale)."""
-    return _with_etag(await service.replace_contact(scope, contact_id, body, precondition), response)
+    return with_etag(await service.replace_contact(scope, contact_id, body, precondition), response)
 
 
 @router.patch(
@@ -210,7 +210,7 @@ async def patch_contact(
 ) -> Any:
     """Apply a JSON merge patch (RFC 7396): null clears a field, lists are replaced whole."""
     patch = body.model_dump(mode="json", exclude_unset=True)
-    return _with_etag(await service.patch_contact(scope, contact_id, patch, precondition), response)
+    return with_etag(await service.patch_contact(scope, contact_id, patch, precondition), response)
 
 
 @router.delete(

@@ -53,6 +53,7 @@ class ContactOut(BaseModel):
     emails: list[ChannelView]
     phones: list[ChannelView]
     addresses: list[AddressView]
+    external_id: str | None
     created_at: datetime
     updated_at: datetime
     version: int = Field(ge=1, description="+1 on every change; the ETag is this number in quotes.")

@@ -1,14 +1,16 @@
 """The rules of the contacts resource, free of HTTP: routes call these, these call the repository."""
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from pymongo.errors import DuplicateKeyError
 
-from api.contacts import listing, repository
+from api.contacts import listing, repository, writes
 from api.contacts.merge_patch import merge_patch
-from api.contacts.repository import ContactView
+from api.contacts.repository import ContactView, Document
 from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
 from api.errors import ApiError, Conflict, NotFound, PreconditionFailed, UnprocessableContent
 from api.idempotency.service import Exists, IdempotentRequest, run_once
@@ -58,11 +60,11 @@ class ItemOutcome:
 async def create_contact(scope: Scope, contact: ContactFields, idempotency: IdempotentRequest | None = None) -> Created:
     """Store a new contact; with an Idempotency-Key, a retry gets the first result instead of a second contact."""
     if idempotency is None:
-        return Created(await repository.insert(scope, contact))
+        return Created(await writes.insert(scope, contact))
 
     async def insert(contact_id: str) -> dict[str, Any]:
         try:
-            created = await repository.insert(scope, contact, contact_id)
+            created = await writes.insert(scope, contact, contact_id)
         except DuplicateKeyError:
             raise Exists from None
         return created.model_dump(mode="json")
@@ -87,36 +89,68 @@ async def replace_contact(
     scope: Scope, contact_id: str, contact: ContactFields, precondition: Precondition | None
 ) -> ContactOut:
     """Replace every client field of a contact in one conditional update."""
-    updated = await repository.replace(scope, contact_id, contact, _versions(precondition))
-    if updated is None:
-        await get_contact(scope, contact_id)  # 404 when it is gone
-        raise StaleContact
-    return updated
+    return await change_contact(scope, contact_id, precondition, lambda _: contact)
 
 
 async def patch_contact(
     scope: Scope, contact_id: str, patch: dict[str, Any], precondition: Precondition | None
 ) -> ContactOut:
-    """Apply a JSON merge patch; without If-Match, retry on a concurrent change so none is lost."""
+    """Apply a JSON merge patch."""
+
+    def patched(current: Document) -> ContactFields:
+        return validated(ContactWrite, merge_patch(_client_view(current), patch))
+
+    return await change_contact(scope, contact_id, precondition, patched)
+
+
+async def change_contact(
+    scope: Scope,
+    contact_id: str,
+    precondition: Precondition | None,
+    new_fields: Callable[[Document], ContactFields],
+    *,
+    kind: str = "updated",
+    properties: list[str] | None = None,
+) -> ContactOut:
+    """Write the fields `new_fields` makes of the current contact, conditional on the version it read.
+
+    With If-Match, a stale version is a 412; without, a concurrent change is retried, so none is lost.
+    """
     for _ in range(PATCH_RETRIES):
-        current = await get_contact(scope, contact_id)
-        if precondition is not None and not precondition.allows(current.version):
+        current = await _current(scope, contact_id)
+        if precondition is not None and not precondition.allows(current["version"]):
             raise StaleContact
-        merged = merge_patch(current.model_dump(mode="json", include=set(CLIENT_FIELDS), exclude_none=True), patch)
-        contact = validated(ContactWrite, merged)
-        updated = await repository.replace(scope, contact_id, contact, [current.version])
+        updated = await writes.replace(scope, current, new_fields(current), kind=kind, properties=properties)
         if updated is not None:
             return updated
         if precondition is not None:
             raise StaleContact
-    raise Conflict("The contact is changing too often to patch; retry.")
+    raise Conflict("The contact is changing too often to change; retry.")
 
 
 async def delete_contact(scope: Scope, contact_id: str, precondition: Precondition | None) -> None:
-    """Delete a contact (if its version still matches the precondition)."""
-    if not await repository.delete(scope, contact_id, _versions(precondition)):
-        await get_contact(scope, contact_id)
-        raise StaleContact
+    """Move a contact to the trash (if its version still matches the precondition)."""
+    for _ in range(PATCH_RETRIES):
+        current = await _current(scope, contact_id)
+        if precondition is not None and not precondition.allows(current["version"]):
+            raise StaleContact
+        if await writes.trash(scope, current) is not None:
+            return
+        if precondition is not None:
+            raise StaleContact
+    raise Conflict("The contact is changing too often to delete; retry.")
+
+
+async def _current(scope: Scope, contact_id: str) -> Document:
+    current = await repository.find_document(scope, contact_id)
+    if current is None:
+        raise ContactNotFound
+    return current
+
+
+def _client_view(document: Document) -> dict[str, Any]:
+    """A stored contact's client fields as a merge patch applies to them (as the API shows them, no nulls)."""
+    return {field: document[field] for field in CLIENT_FIELDS if field in document}
 
 
 async def list_contacts(scope: Scope, params: ContactListParams, after: list[Any] | None = None) -> ContactPage:
@@ -147,13 +181,19 @@ async def create_contacts(scope: Scope, items: list[dict[str, Any]]) -> list[Ite
             outcomes.append(validated(ContactWrite, item))
         except UnprocessableContent as error:
             outcomes.append(ItemOutcome(error=error))
-    ids = iter(await repository.insert_many(scope, [item for item in outcomes if isinstance(item, ContactFields)]))
+    ids = iter(await writes.insert_many(scope, [item for item in outcomes if isinstance(item, ContactFields)]))
     return [item if isinstance(item, ItemOutcome) else ItemOutcome(id=next(ids)) for item in outcomes]
 
 
 async def delete_contacts(scope: Scope, contact_ids: list[str]) -> list[ItemOutcome]:
-    """Delete the listed contacts that exist in this scope; the others are not found."""
-    deleted = await repository.delete_many(scope, contact_ids)
+    """Move the listed contacts that exist in this scope to the trash; the others are not found."""
+    found = await repository.find_documents(scope, contact_ids)
+    deleted = await writes.trash_many(scope, found)
+    for contact in found:  # changed between the read and the write: delete it on its own
+        if contact["_id"] not in deleted:
+            with contextlib.suppress(ContactNotFound):
+                await delete_contact(scope, contact["_id"], None)
+                deleted.add(contact["_id"])
     return [
         ItemOutcome(id=contact_id) if contact_id in deleted else ItemOutcome(id=contact_id, error=ContactNotFound())
         for contact_id in contact_ids
@@ -166,7 +206,3 @@ def validated[Model: BaseModel](schema: type[Model], data: Any) -> Model:
         return schema.model_validate(data)
     except ValidationError as error:
         raise UnprocessableContent.from_body_error(error) from None
-
-
-def _versions(precondition: Precondition | None) -> frozenset[int] | None:
-    return precondition.expected_versions if precondition is not None else None

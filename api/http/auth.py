@@ -110,4 +110,6 @@ async def get_scope(
 ) -> DataScope:
     """The caller's data scope: the tenant of the key `Authentication` checked, or the one default tenant."""
     principal: Principal | None = getattr(request.state, "principal", None)
-    return DataScope(tenant=principal.tenant if principal is not None else DEFAULT_TENANT)
+    if principal is None:
+        return DataScope(tenant=DEFAULT_TENANT)
+    return DataScope(tenant=principal.tenant, key_id=principal.key_id)

@@ -6,7 +6,7 @@ import httpx
 import pytest
 from pymongo.database import Database
 
-from api.contacts import repository
+from api.contacts import repository, writes
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery
 from api.contacts.schemas import ContactWrite
 from api.scope import Scope
@@ -22,7 +22,7 @@ def contact(**overrides: Any) -> ContactWrite:
 
 
 async def test_a_record_is_the_api_contact_and_a_view_has_nothing_stored_only() -> None:
-    created = await repository.insert(OURS, contact(name="Ada"))
+    created = await writes.insert(OURS, contact(name="Ada"))
 
     fetched = await repository.get(OURS, created.id)
     page = await repository.find_page(OURS, ContactQuery())
@@ -35,39 +35,54 @@ async def test_a_record_is_the_api_contact_and_a_view_has_nothing_stored_only() 
 
 
 async def test_another_scope_sees_and_changes_nothing() -> None:
-    created = await repository.insert(OURS, contact())
+    created = await writes.insert(OURS, contact())
     contact_id = created.id
 
+    stored = await repository.find_document(OURS, contact_id)
+    assert stored is not None
+
     assert await repository.get(THEIRS, contact_id) is None
-    assert await repository.replace(THEIRS, contact_id, contact(name="Mallory"), None) is None
-    assert await repository.delete(THEIRS, contact_id, None) is False
-    assert await repository.delete_many(THEIRS, [contact_id]) == set()
+    assert await repository.find_document(THEIRS, contact_id) is None
+    assert await repository.find_owned(THEIRS, contact_id) is None
+    assert await repository.find_documents(THEIRS, [contact_id]) == []
+    assert await writes.replace(THEIRS, stored, contact(name="Mallory")) is None
+    assert await writes.trash(THEIRS, stored) is None
+    assert await repository.find_changed(THEIRS, 0, 10) == []
     assert (await repository.find_page(THEIRS, ContactQuery())).records == []
     assert await repository.get(OURS, contact_id) == created
 
 
-async def test_replace_and_delete_match_only_the_listed_versions() -> None:
-    created = await repository.insert(OURS, contact())
+async def test_replace_and_trash_apply_only_to_the_version_read() -> None:
+    created = await writes.insert(OURS, contact())
+    read = await repository.find_document(OURS, created.id)
+    assert read is not None
 
-    stale = await repository.replace(OURS, created.id, contact(name="Stale"), {2, 3})
-    replaced = await repository.replace(OURS, created.id, contact(name="Fresh", company=None), {1})
-    kept = await repository.delete(OURS, created.id, {1})
+    replaced = await writes.replace(OURS, read, contact(name="Fresh", company=None))
+    stale_replace = await writes.replace(OURS, read, contact(name="Stale"))
+    stale_trash = await writes.trash(OURS, read)
+    current = await repository.find_document(OURS, created.id)
+    assert current is not None
+    trashed = await writes.trash(OURS, current)
 
-    assert stale is None
     assert replaced is not None
     assert (replaced.name, replaced.company, replaced.version) == ("Fresh", None, 2)
-    assert kept is False
-    assert await repository.delete(OURS, created.id, None) is True
+    assert stale_replace is None
+    assert stale_trash is None
+    assert trashed is not None
+    assert await repository.get(OURS, created.id) is None
+    assert (await repository.find_owned(OURS, created.id) or {}).get("deleted_at") == trashed
 
 
 async def test_every_write_keeps_the_phone_keys_in_step_with_the_phones(database: Database[Any]) -> None:
-    created = await repository.insert(
+    created = await writes.insert(
         OURS, contact(phones=[{"value": "+44 20 7946 0958"}, {"value": "(415) 555-0123"}])
     )
     inserted = database.contacts.find_one({"_id": created.id})
-    await repository.replace(OURS, created.id, contact(phones=[{"value": "+1 415 555 0100"}]), None)
+    assert inserted is not None
+    await writes.replace(OURS, inserted, contact(phones=[{"value": "+1 415 555 0100"}]))
     replaced = database.contacts.find_one({"_id": created.id})
-    await repository.replace(OURS, created.id, contact(), None)
+    assert replaced is not None
+    await writes.replace(OURS, replaced, contact())
     cleared = database.contacts.find_one({"_id": created.id})
 
     assert inserted is not None
@@ -79,10 +94,12 @@ async def test_every_write_keeps_the_phone_keys_in_step_with_the_phones(database
 
 
 async def test_a_write_never_changes_the_extension_field(database: Database[Any]) -> None:
-    created = await repository.insert(OURS, contact(name="Migrated"))
+    created = await writes.insert(OURS, contact(name="Migrated"))
     database.contacts.update_one({"_id": created.id}, {"$set": {"extra": {"twitter": "@ada"}}})
+    stored = await repository.find_document(OURS, created.id)
+    assert stored is not None
 
-    replaced = await repository.replace(OURS, created.id, contact(name="Changed"), None)
+    replaced = await writes.replace(OURS, stored, contact(name="Changed"))
     listed = await repository.find_page(OURS, ContactQuery())
 
     assert replaced is not None
@@ -95,14 +112,15 @@ async def test_a_write_never_changes_the_extension_field(database: Database[Any]
 
 async def test_malformed_ids_match_nothing() -> None:
     assert await repository.get(OURS, "not-an-id") is None
-    assert await repository.replace(OURS, {"$ne": None}, contact(), None) is None  # type: ignore[arg-type]
-    assert await repository.delete(OURS, "0" * 23, None) is False
+    assert await repository.find_document(OURS, {"$ne": None}) is None  # type: ignore[arg-type]
+    assert await repository.find_owned(OURS, "0" * 23) is None
+    assert await repository.find_documents(OURS, [{"$ne": None}, "junk"]) == []  # type: ignore[list-item]
 
 
-async def test_insert_many_returns_the_ids_in_order_and_delete_many_the_ones_that_existed() -> None:
-    ids = await repository.insert_many(OURS, [contact(name="One"), contact(name="Two")])
+async def test_insert_many_returns_the_ids_in_order_and_trash_many_the_ones_it_trashed() -> None:
+    ids = await writes.insert_many(OURS, [contact(name="One"), contact(name="Two")])
 
-    deleted = await repository.delete_many(OURS, [ids[1], "0" * 24, "junk"])
+    deleted = await writes.trash_many(OURS, await repository.find_documents(OURS, [ids[1], "0" * 24, "junk"]))
 
     kept = await repository.get(OURS, ids[0])
     assert kept is not None
@@ -111,7 +129,7 @@ async def test_insert_many_returns_the_ids_in_order_and_delete_many_the_ones_tha
 
 
 async def test_a_page_projects_the_selected_fields_and_says_where_the_next_starts() -> None:
-    ids = await repository.insert_many(OURS, [contact(name=f"P{number}") for number in range(3)])
+    ids = await writes.insert_many(OURS, [contact(name=f"P{number}") for number in range(3)])
 
     first = await repository.find_page(OURS, ContactQuery(limit=2, sort="name", fields=("id", "name")))
     second = await repository.find_page(OURS, ContactQuery(limit=2, sort="name", after=first.next_after))

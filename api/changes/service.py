@@ -1,0 +1,58 @@
+"""The change feed: a tenant's changes after a sync token, in order, never skipping one that is still being made.
+
+Each change takes the tenant's next number before it is written (api/contacts/writes.py), so two concurrent
+changes can land out of order: number 8 may be visible while 7 is still being written. A gap in the numbers is
+either such a change, or a number whose change failed, or a contact changed again (it holds only its latest
+number). The feed stops before a gap until the change after it is older than `Settings.sync_settle`: by then
+any write that took a smaller number has been made or has given up, so nothing is ever skipped.
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from api.changes import counters
+from api.changes.tokens import SyncToken, SyncTokenExpired
+from api.contacts import repository
+from api.contacts.repository import Document, to_record
+from api.contacts.schemas import ContactOut
+from api.scope import Scope
+from models.contact import utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class ChangesRead:
+    """Changes after a token: contacts to store, deletions, the last change number read, whether more follow."""
+
+    changed: list[ContactOut]
+    deleted: list[tuple[str, object]]
+    through: int
+    has_more: bool
+
+
+def check_fresh(token: SyncToken, purged_through: int, ttl: timedelta) -> None:
+    """410 for a token older than SYNC_TOKEN_TTL, or from before a purge of deletions it has not seen."""
+    expired = utc_now().timestamp() - token.issued_at > ttl.total_seconds()
+    if expired or (token.seq > 0 and token.seq < purged_through):
+        raise SyncTokenExpired
+
+
+async def read_changes(scope: Scope, token: SyncToken, limit: int, ttl: timedelta, settle: timedelta) -> ChangesRead:
+    """Up to `limit` changes after `token`, in order."""
+    _, purged_through = await counters.read(scope)
+    check_fresh(token, purged_through, ttl)
+    found = await repository.find_changed(scope, token.seq, limit + 1)
+    settled_before = utc_now() - settle
+    taken: list[Document] = []
+    through = token.seq
+    for document in found[:limit]:
+        if document["seq"] != through + 1 and document["updated_at"] > settled_before:
+            return _read(taken, through, has_more=False)  # a change before it may still be landing
+        taken.append(document)
+        through = document["seq"]
+    return _read(taken, through, has_more=len(found) > limit)
+
+
+def _read(documents: list[Document], through: int, *, has_more: bool) -> ChangesRead:
+    changed = [to_record(document) for document in documents if document.get("deleted_at") is None]
+    deleted = [(document["_id"], document["deleted_at"]) for document in documents if document.get("deleted_at")]
+    return ChangesRead(changed, deleted, through, has_more)
