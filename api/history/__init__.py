@@ -1,0 +1,1 @@
+"""Contact history: every earlier version of a contact, and restoring one."""

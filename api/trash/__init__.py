@@ -1,0 +1,1 @@
+"""The trash: deleted contacts, undeleted within a retention window, then purged."""
