@@ -35,6 +35,7 @@ from api.observability.router import router as metrics_router
 from api.ratelimits.service import Guard
 from api.seed.router import router as seed_router
 from api.settings import Settings, get_settings
+from api.tenant.router import router as tenant_router
 from api.trash.router import router as trash_router
 from api.trash.service import maintain
 from models.channels import set_default_phone_region
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trash_router,
         history_router,
         contacts_router,
+        tenant_router,
         seed_router,
         health_router,
         metrics_router,

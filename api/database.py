@@ -82,3 +82,32 @@ async def opened(
         await client.close()
         if embedded is not None:
             embedded.stop()
+
+
+async def walk(
+    collection: AsyncCollection[dict[str, Any]], where: dict[str, Any], batch: int = 200
+) -> AsyncIterator[dict[str, Any]]:
+    """Every document matching `where`, in `_id` order, a page per round trip.
+
+    Pages by `_id` instead of one cursor, so each round trip has its own deadline (DB_TIMEOUT) and a long walk
+    (an export) holds no cursor open on the server.
+    """
+    after: Any = None
+    while True:
+        page_filter = where if after is None else {"$and": [where, {"_id": {"$gt": after}}]}
+        page = await collection.find(page_filter).sort("_id", 1).limit(batch).to_list()
+        for document in page:
+            yield document
+        if len(page) < batch:
+            return
+        after = page[-1]["_id"]
+
+
+async def delete_in_batches(
+    collection: AsyncCollection[dict[str, Any]], where: dict[str, Any], batch: int = 500
+) -> int:
+    """Delete every document matching `where`, a bounded batch per round trip (each within DB_TIMEOUT); how many."""
+    deleted = 0
+    while ids := [document["_id"] async for document in collection.find(where, {"_id": 1}).limit(batch)]:
+        deleted += (await collection.delete_many({"$and": [where, {"_id": {"$in": ids}}]})).deleted_count
+    return deleted

@@ -2,9 +2,10 @@
 
 Each change takes the tenant's next number before it is written (api/contacts/writes.py), so two concurrent
 changes can land out of order: number 8 may be visible while 7 is still being written. A gap in the numbers is
-either such a change, or a number whose change failed, or a contact changed again (it holds only its latest
-number). The feed stops before a gap until the change after it is older than `Settings.sync_settle`: by then
-any write that took a smaller number has been made or has given up, so nothing is ever skipped.
+such a change, or a number whose change failed, or a number a contact held before it changed again. The last
+kind is known (the counter keeps the numbers recently vacated) and skipped at once. Before any other gap the feed
+stops until the change after it is older than `Settings.sync_settle`: by then any write that took a smaller
+number has been made or has given up, so nothing is ever skipped.
 """
 
 from dataclasses import dataclass
@@ -38,18 +39,23 @@ def check_fresh(token: SyncToken, purged_through: int, ttl: timedelta) -> None:
 
 async def read_changes(scope: Scope, token: SyncToken, limit: int, ttl: timedelta, settle: timedelta) -> ChangesRead:
     """Up to `limit` changes after `token`, in order."""
-    _, purged_through = await counters.read(scope)
-    check_fresh(token, purged_through, ttl)
+    counter = await counters.read(scope)
+    check_fresh(token, counter.purged_through, ttl)
     found = await repository.find_changed(scope, token.seq, limit + 1)
     settled_before = utc_now() - settle
     taken: list[Document] = []
     through = token.seq
     for document in found[:limit]:
-        if document["seq"] != through + 1 and document["updated_at"] > settled_before:
+        unknown_gap = not _vacated(range(through + 1, document["seq"]), counter.vacated)
+        if unknown_gap and document["updated_at"] > settled_before:
             return _read(taken, through, has_more=False)  # a change before it may still be landing
         taken.append(document)
         through = document["seq"]
     return _read(taken, through, has_more=len(found) > limit)
+
+
+def _vacated(numbers: range, vacated: frozenset[int]) -> bool:
+    return len(numbers) <= len(vacated) and all(number in vacated for number in numbers)
 
 
 def _read(documents: list[Document], through: int, *, has_more: bool) -> ChangesRead:

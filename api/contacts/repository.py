@@ -6,7 +6,7 @@ storage-only. Beanie declares the collection and its indexes; queries go through
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
 from api.contacts.schemas import ContactOut
-from api.database import collection_of
+from api.database import collection_of, delete_in_batches, walk
 from api.scope import Scope
 from models.contact import (
     HIDDEN_FIELDS,
@@ -174,8 +174,12 @@ async def purge(tenant: str, contact_id: str, version: int) -> bool:
 
 async def erase(scope: Scope) -> int:
     """Delete every contact of the tenant, live or trashed; how many."""
-    result = await collection().delete_many(scope.owned())
-    return result.deleted_count
+    return await delete_in_batches(collection(), scope.owned())
+
+
+def every_contact(scope: Scope) -> AsyncIterator[Document]:
+    """Every contact of the tenant, live or trashed, as stored (the tenant export)."""
+    return walk(collection(), scope.owned())
 
 
 def page_query(scope: Scope, query: ContactQuery) -> PageQuery:

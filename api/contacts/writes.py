@@ -29,6 +29,11 @@ def _change(scope: Scope, kind: str, patch: dict[str, Any] | None = None) -> dic
     return change
 
 
+def _held(contact: Document) -> list[int]:
+    """The change number a stored contact holds (none for one stored before the change feed)."""
+    return [contact["seq"]] if "seq" in contact else []
+
+
 def client_fields(document: Document) -> Document:
     """What a stored contact holds of the client's fields (and its kept vCard properties), as stored."""
     return {field: document[field] for field in (*CLIENT_FIELDS, CARD_PROPERTIES) if field in document}
@@ -88,7 +93,7 @@ async def replace(
     after = client_fields(fields) | ({} if properties is not None else {CARD_PROPERTIES: before.get(CARD_PROPERTIES)})
     patch = merge_diff(before, {key: value for key, value in after.items() if value is not None})
     await history.archive(current)
-    seq = await counters.allocate(scope)
+    seq = await counters.allocate(scope, vacated=_held(current))
     update: Document = {
         "$set": fields | {"updated_at": utc_now(), "seq": seq, "change": _change(scope, kind, patch)},
         "$inc": {"version": 1},
@@ -107,7 +112,7 @@ async def replace(
 async def trash(scope: Scope, current: Document) -> datetime | None:
     """Move the live contact `current` to the trash, as a new version; when, or None if it changed meanwhile."""
     await history.archive(current)
-    seq = await counters.allocate(scope)
+    seq = await counters.allocate(scope, vacated=_held(current))
     now = utc_now()
     result = await collection().update_one(
         scope.where(_id=current["_id"], version=current["version"]),
@@ -125,7 +130,7 @@ async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
     if not contacts:
         return set()
     await history.archive_many(contacts)
-    first = await counters.allocate(scope, len(contacts))
+    first = await counters.allocate(scope, len(contacts), [seq for contact in contacts for seq in _held(contact)])
     now = utc_now()
     change = _change(scope, "deleted")
     updates = [
@@ -147,7 +152,7 @@ async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
 async def untrash(scope: Scope, current: Document) -> ContactOut | None:
     """Bring the trashed contact `current` back, as a new version; None if it changed meanwhile."""
     await history.archive(current)
-    seq = await counters.allocate(scope)
+    seq = await counters.allocate(scope, vacated=_held(current))
     updated = await collection().find_one_and_update(
         scope.trash(_id=current["_id"], version=current["version"]),
         {

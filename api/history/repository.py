@@ -1,11 +1,12 @@
 """The only code that touches the contact versions: earlier versions of contacts, newest first."""
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from api.database import collection_of
+from api.database import collection_of, delete_in_batches, walk
 from api.scope import Scope
 from models.contact import CARD_PROPERTIES, CLIENT_FIELDS
 from models.contact_version import ContactVersion
@@ -66,20 +67,16 @@ async def delete_contact_versions(tenant: str, contact_id: str) -> None:
     await _versions().delete_many({"tenant": tenant, "contact_id": contact_id})
 
 
-async def purge_older_than(cutoff: datetime, batch: int = 500) -> int:
-    """Delete versions made before `cutoff` (HISTORY_RETENTION), a bounded batch per round trip; how many."""
-    purged = 0
-    while ids := [entry["_id"] async for entry in _versions().find({"at": {"$lt": cutoff}}, {"_id": 1}).limit(batch)]:
-        purged += (await _versions().delete_many({"_id": {"$in": ids}, "at": {"$lt": cutoff}})).deleted_count
-    return purged
+async def purge_older_than(cutoff: datetime) -> int:
+    """Delete versions made before `cutoff` (HISTORY_RETENTION); how many."""
+    return await delete_in_batches(_versions(), {"at": {"$lt": cutoff}})
 
 
 async def erase(scope: Scope) -> int:
     """Delete every version of the tenant's contacts; how many."""
-    result = await _versions().delete_many({"tenant": scope.tenant})
-    return result.deleted_count
+    return await delete_in_batches(_versions(), {"tenant": scope.tenant})
 
 
-def stream(scope: Scope, batch: int) -> Any:
-    """Every version of the tenant's contacts, by id (for the tenant export)."""
-    return _versions().find({"tenant": scope.tenant}).sort("_id", 1).batch_size(batch)
+def every_version(scope: Scope) -> AsyncIterator[Document]:
+    """Every version of the tenant's contacts (the tenant export)."""
+    return walk(_versions(), {"tenant": scope.tenant})

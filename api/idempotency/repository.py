@@ -7,7 +7,7 @@ from typing import Any, TypedDict
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from api.database import collection_of
+from api.database import collection_of, delete_in_batches
 from api.scope import Scope
 from models.contact import utc_now
 from models.idempotency import IdempotencyRecord
@@ -83,3 +83,8 @@ async def complete(scope: Scope, key: str, result: Document) -> None:
 async def release(scope: Scope, key: str, *, created_before: datetime) -> None:
     """Drop the claim on `key` if it was made before `created_before` (it has expired)."""
     await collection().delete_one(_where(scope, key) | {"created_at": {"$lt": created_before}})
+
+
+async def erase(scope: Scope) -> int:
+    """Forget every idempotency key of the tenant (its results hold its contacts); how many."""
+    return await delete_in_batches(collection(), scope.where())

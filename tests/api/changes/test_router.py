@@ -1,6 +1,6 @@
 """The change feed over HTTP: full sync in pages, polls that return only what changed, tokens per tenant."""
 
-import time
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -84,7 +84,7 @@ async def test_an_expired_token_is_a_410_that_says_to_sync_again(settings: Setti
         async with httpx.AsyncClient(base_url=url, timeout=10) as http:
             token = (await http.get("/contacts/changes")).json()["sync_token"]
             fresh = await http.get("/contacts/changes", params={"since": token})
-            time.sleep(2.1)
+            await asyncio.sleep(2.1)
             expired = await http.get("/contacts/changes", params={"since": token})
             restarted = await http.get("/contacts/changes", params={"since": "0"})
 

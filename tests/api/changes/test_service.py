@@ -64,3 +64,14 @@ async def test_a_contact_changed_twice_is_listed_once_at_its_last_change(databas
 
     assert (listed, through) == (["Final"], 2)
     assert database.contacts.find_one({"_id": created.id}, {"seq": 1, "_id": 0}) == {"seq": 2}
+
+
+async def test_a_contact_created_then_changed_at_once_is_in_the_very_next_read(database: Database[Any]) -> None:
+    created = await writes.insert(OURS, contact("Draft"))
+    stored = database.contacts.find_one({"_id": created.id})
+    assert stored is not None
+    await writes.replace(OURS, stored, contact("Final"))  # vacates number 1
+
+    listed, through = await names_after(0)
+
+    assert (listed, through) == (["Final"], 2)

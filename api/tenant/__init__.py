@@ -1,0 +1,1 @@
+"""The tenant's own data as a whole: export everything, erase everything."""

@@ -1,0 +1,69 @@
+"""HTTP for the tenant's data as a whole: `GET /tenant/export` and `DELETE /tenant/data`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict
+
+from api.errors import PreconditionRequired
+from api.http.dependencies import CurrentScope
+from api.http.problems import problem_responses
+from api.tenant import service
+
+router = APIRouter(prefix="/tenant", tags=["tenant"], responses=problem_responses(401, 429))
+NDJSON = "application/x-ndjson"
+
+
+class ErasureResult(BaseModel):
+    """What the erasure deleted."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contacts": 1200, "versions": 3400}]})
+
+    contacts: int
+    versions: int
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "NDJSON: a `tenant` line, a `contact` line per contact (trashed ones with `deleted_at`), "
+            "a `version` line per kept version, and an `end` line with the counts.",
+            "content": {NDJSON: {"schema": {"type": "string"}}},
+        }
+    },
+    summary="Export all of the tenant's data",
+)
+async def export_tenant(scope: CurrentScope) -> StreamingResponse:
+    """Everything the tenant has (contacts, trash, history), streamed as NDJSON; audited in the logs."""
+    return StreamingResponse(
+        service.export(scope),
+        media_type=NDJSON,
+        headers={"Content-Disposition": 'attachment; filename="tenant-export.ndjson"'},
+    )
+
+
+@router.delete(
+    "/data", response_model=ErasureResult, responses=problem_responses(428), summary="Erase all of the tenant's data"
+)
+async def erase_tenant_data(
+    scope: CurrentScope,
+    confirm: Annotated[
+        str | None,
+        Header(
+            alias="Confirm-Erase",
+            max_length=63,
+            description="The tenant's name, to confirm: every contact, the trash, history and change log go for "
+            "good. API keys stay.",
+        ),
+    ] = None,
+) -> Any:
+    """Erase the tenant's contacts, trash, history and change log (sync tokens expire); keys stay. Audited."""
+    if confirm != scope.tenant:
+        raise PreconditionRequired(
+            "Erasing is permanent: send the header Confirm-Erase with this tenant's name to confirm it."
+        )
+    erased = await service.erase(scope)
+    return ErasureResult(contacts=erased.contacts, versions=erased.versions)

@@ -1,0 +1,67 @@
+"""A tenant's data as a whole: one export of everything, and its erasure. Both are audited in the logs."""
+
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from api.changes import counters
+from api.contacts import repository as contacts
+from api.history import repository as history
+from api.idempotency import repository as idempotency
+from api.scope import Scope
+from models.contact import CARD_PROPERTIES, utc_now
+
+audit = logging.getLogger("api.audit")
+EXPORTED_FIELDS = ("deleted_at", CARD_PROPERTIES)
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """How much an erasure deleted."""
+
+    contacts: int
+    versions: int
+
+
+def _line(record: dict[str, Any]) -> bytes:
+    return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+
+
+async def export(scope: Scope) -> AsyncIterator[bytes]:
+    """Every contact (live and trashed) and every kept version of the tenant, as NDJSON, a line at a time.
+
+    The last line counts what came before it, so a client can tell a complete export from a cut one.
+    """
+    audit.info("tenant export started: tenant=%s key=%s", scope.tenant, scope.key_id)
+    yield _line({"type": "tenant", "tenant": scope.tenant, "exported_at": utc_now()})
+    counted = {"contacts": 0, "versions": 0}
+    async for document in contacts.every_contact(scope):
+        extra = {field: document[field] for field in EXPORTED_FIELDS if field in document}
+        yield _line({"type": "contact", "contact": contacts.to_view(document) | extra})
+        counted["contacts"] += 1
+    async for entry in history.every_version(scope):
+        shown = {key: entry.get(key) for key in ("contact_id", "version", "at", "kind", "key_id", "patch", "fields")}
+        yield _line({"type": "version", "version": shown})
+        counted["versions"] += 1
+    yield _line({"type": "end"} | counted)
+    audit.info("tenant export finished: tenant=%s key=%s %s", scope.tenant, scope.key_id, counted)
+
+
+async def erase(scope: Scope) -> Erased:
+    """Delete the tenant's contacts, trash, history, change log and idempotency records; its keys stay."""
+    audit.warning("tenant erasure started: tenant=%s key=%s", scope.tenant, scope.key_id)
+    await counters.expire_tokens(scope)
+    erased = Erased(contacts=await contacts.erase(scope), versions=await history.erase(scope))
+    await idempotency.erase(scope)
+    await counters.expire_tokens(scope)  # again: a change made during the erasure is gone too
+    audit.warning(
+        "tenant erasure finished: tenant=%s key=%s contacts=%d versions=%d",
+        scope.tenant,
+        scope.key_id,
+        erased.contacts,
+        erased.versions,
+    )
+    return erased
