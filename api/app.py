@@ -26,8 +26,10 @@ from api.http.contract import install_contract
 from api.http.docs import install_docs
 from api.http.hosts import LoopbackHostsOnly
 from api.http.problems import install_error_handlers, problem_responses
-from api.http.request_limits import RequestLimits
+from api.http.request_limits import BodyLimit, RequestLimits
 from api.http.response_headers import HeadAsGet, SecurityHeaders
+from api.interchange.router import IMPORT_PATH
+from api.interchange.router import router as interchange_router
 from api.keys.service import KeyRecords
 from api.migrations.service import check_on_start
 from api.observability.requests import RequestObserver
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (
         changes_router,
         trash_router,
+        interchange_router,
         history_router,
         contacts_router,
         tenant_router,
@@ -122,8 +125,8 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     """
     app.add_middleware(
         RequestLimits,
-        max_body_bytes=settings.max_body_bytes,
-        body_timeout=settings.body_timeout,
+        body=BodyLimit(settings.max_body_bytes, settings.body_timeout),
+        uploads={IMPORT_PATH: BodyLimit(settings.import_max_bytes, settings.import_body_timeout)},
         max_in_flight=settings.max_requests_in_flight,
     )
     app.add_middleware(HeadAsGet)

@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     max_headers: int = Field(default=100, ge=10, le=1000)
     header_timeout: float = Field(default=10.0, gt=0, le=300)
     body_timeout: float = Field(default=10.0, gt=0, le=3600)
+    import_max_bytes: int = Field(default=50 * MiB, ge=1024, le=1024 * MiB)
+    import_body_timeout: float = Field(default=300.0, gt=0, le=3600)
     keep_alive_timeout: int = Field(default=5, ge=1, le=300)
     max_connections: int = Field(default=4096, ge=1, le=1_000_000)
     max_requests_in_flight: int = Field(default=256, ge=1, le=100_000)

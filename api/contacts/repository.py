@@ -128,6 +128,15 @@ async def find_documents(scope: Scope, contact_ids: Iterable[str]) -> list[Docum
     return await collection().find(scope.where(_id={"$in": wanted})).sort("_id", 1).to_list()
 
 
+async def find_by_external_ids(scope: Scope, external_ids: Iterable[str]) -> list[Document]:
+    """The live contacts with these external ids (the oldest one first, where several share one)."""
+    wanted = sorted(set(external_ids))
+    if not wanted:
+        return []
+    # Newest first: a dict built from the list keeps the oldest.
+    return await collection().find(scope.where(external_id={"$in": wanted})).sort("_id", -1).to_list()
+
+
 async def find_owned(scope: Scope, contact_id: str) -> Document | None:
     """The stored document of a contact, live or in the trash; None when there is none."""
     if not is_contact_id(contact_id):

@@ -1,7 +1,9 @@
 """HTTP for `/contacts`: parse the request, call one service function, shape the response."""
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
+import orjson
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 from starlette.convertors import Convertor, register_url_convertor
 
@@ -22,8 +24,11 @@ from api.http.conditional import etag_for, none_match
 from api.http.cursors import decode_cursor, encode_cursor
 from api.http.dependencies import JSON_BODY, MERGE_PATCH_BODY, CurrentScope, CursorSecret, IfMatch
 from api.http.media_types import MERGE_PATCH, StrictJSONRoute
+from api.http.negotiation import JCARD, JSON, VCARD, preferred
 from api.http.problems import problem_of, problem_responses
 from api.idempotency.service import IdempotentRequest
+from api.interchange.exporting import WITH_PROPERTIES, as_json, jcards, vcards
+from api.interchange.jcard import to_jcard
 
 
 class ContactIdConvertor(Convertor[str]):
@@ -141,27 +146,58 @@ async def create_contact(
     return with_etag(created.contact, response)
 
 
+CARD_CONTENT = {
+    VCARD: {"schema": {"type": "string", "description": "vCard 4.0 (RFC 6350)"}},
+    JCARD: {"schema": {"type": "array", "description": "jCard (RFC 7095)"}},
+}
+NEXT_LINK = {
+    "Link": {"description": 'vCard and jCard pages: the next page, `rel="next"`.', "schema": {"type": "string"}}
+}
+Accept = Annotated[
+    str | None,
+    Header(description="`application/json` (default), `text/vcard` (vCard 4.0) or `application/vcard+json` (jCard)."),
+]
+
+
 @router.get(
     "",
     response_model=ContactPage,
-    responses=problem_responses(400, 422),
+    responses={200: {"content": CARD_CONTENT, "headers": NEXT_LINK}, **problem_responses(400, 422)},
     summary="List and search contacts",
 )
 async def list_contacts(
-    params: Annotated[ContactListParams, Query()], scope: CurrentScope, secret: CursorSecret
-) -> dict[str, Any]:
+    params: Annotated[ContactListParams, Query()],
+    request: Request,
+    scope: CurrentScope,
+    secret: CursorSecret,
+    accept: Accept = None,
+) -> Any:
     """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted."""
     after = decode_cursor(params.cursor, secret, scope.tenant) if params.cursor is not None else None
-    page = await service.list_contacts(scope, params, after)
+    kind = preferred(accept)
+    extra = () if kind == JSON else WITH_PROPERTIES
+    page = await service.list_contacts(scope, params, after, extra)
     next_cursor = encode_cursor(page.next_position, secret, scope.tenant) if page.next_position else None
-    return {"items": page.contacts, "next_cursor": next_cursor}
+    if kind == JSON:
+        return {"items": page.contacts, "next_cursor": next_cursor}
+    headers = {}
+    if next_cursor is not None:
+        query = urlencode(
+            [*((k, v) for k, v in request.query_params.multi_items() if k != "cursor"), ("cursor", next_cursor)]
+        )
+        headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return card_response(page.contacts, kind, headers)
 
 
 @router.get(
     "/{contact_id:contact_id}",
     response_model=ContactOut,
     responses={
-        200: {"headers": ETAG_HEADER, "links": _links("$request.path.contact_id", *CHANGES)},
+        200: {
+            "headers": ETAG_HEADER,
+            "links": _links("$request.path.contact_id", *CHANGES),
+            "content": {VCARD: CARD_CONTENT[VCARD], JCARD: {"schema": {"type": "array", "description": "jCard"}}},
+        },
         304: {"description": "Not Modified: `If-None-Match` names the current version."},
         **problem_responses(404),
     },
@@ -172,12 +208,29 @@ async def get_contact(
     response: Response,
     scope: CurrentScope,
     if_none_match: Annotated[str | None, Header(description="ETag you already have; 304 if still current.")] = None,
+    accept: Accept = None,
 ) -> Any:
-    """One contact by id, with its `ETag`."""
-    contact = await service.get_contact(scope, contact_id)
-    if none_match(if_none_match, contact.version):
-        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(contact.version)})
-    return with_etag(contact, response)
+    """One contact by id, with its `ETag`; as vCard or jCard when `Accept` asks for one."""
+    kind = preferred(accept)
+    if kind == JSON:
+        contact = await service.get_contact(scope, contact_id)
+        version = contact.version
+    else:
+        card = await service.get_contact_view(scope, contact_id, WITH_PROPERTIES)
+        version = card["version"]
+    if none_match(if_none_match, version):
+        return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(version)})
+    if kind == JSON:
+        return with_etag(contact, response)
+    return card_response([card], kind, {"ETag": etag_for(version)}, single=True)
+
+
+def card_response(contacts: list[dict[str, Any]], kind: str, headers: dict[str, str], single: bool = False) -> Response:
+    """Contacts as vCard 4.0 or jCard (one jCard, or an array of them for a listing)."""
+    if kind == VCARD:
+        return Response(vcards(contacts), media_type=f"{VCARD}; charset=utf-8", headers=headers)
+    body = orjson.dumps(to_jcard(as_json(contacts)[0])) if single else jcards(contacts)
+    return Response(body, media_type=JCARD, headers=headers)
 
 
 @router.put(

@@ -149,18 +149,10 @@ Filter = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 TagFilter = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 
 
-class ContactListParams(BaseModel):
-    """The query of a listing: page size and position, sort order, field selection and filters."""
+class ContactFilters(BaseModel):
+    """Which contacts a listing or an export selects, and in which order."""
 
-    limit: int = Field(default=20, ge=1, le=100, description="Page size, 1-100.")
-    cursor: str | None = Field(default=None, max_length=1024, description="`next_cursor` of the previous page.")
     sort: str = Field(default="created_at", description="Sort order.", json_schema_extra={"enum": list(SORT_KEYS)})
-    fields: str | None = Field(
-        default=None,
-        max_length=500,
-        description=f"Comma-separated subset of: {', '.join(SELECTABLE_FIELDS)}. `id` is always included.",
-        json_schema_extra={"pattern": FIELDS_PATTERN},
-    )
     q: SearchText | None = Field(default=None, description="Case-insensitive prefix of a name, email or phone digits.")
     tag: list[TagFilter] | None = Field(
         default=None, max_length=10, description="Repeatable; all must match (ignoring case)."
@@ -171,6 +163,19 @@ class ContactListParams(BaseModel):
     )
     company: Filter | None = Field(default=None, description="Exact company name, ignoring case.")
     updated_since: Timestamp | None = Field(default=None, description="Only contacts changed at or after this time.")
+
+
+class ContactListParams(ContactFilters):
+    """The query of a listing: page size and position, field selection, then the filters and order."""
+
+    limit: int = Field(default=20, ge=1, le=100, description="Page size, 1-100.")
+    cursor: str | None = Field(default=None, max_length=1024, description="`next_cursor` of the previous page.")
+    fields: str | None = Field(
+        default=None,
+        max_length=500,
+        description=f"Comma-separated subset of: {', '.join(SELECTABLE_FIELDS)}. `id` is always included.",
+        json_schema_extra={"pattern": FIELDS_PATTERN},
+    )
 
 
 MAX_BULK_ITEMS = 100

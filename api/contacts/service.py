@@ -85,6 +85,14 @@ async def get_contact(scope: Scope, contact_id: str) -> ContactOut:
     return found
 
 
+async def get_contact_view(scope: Scope, contact_id: str, extra_fields: tuple[str, ...]) -> ContactView:
+    """The contact with `contact_id` as a listing shows it, with `extra_fields` of what is stored."""
+    found = await repository.find_document(scope, contact_id)
+    if found is None:
+        raise ContactNotFound
+    return repository.to_view(found, listing.OUTPUT_FIELDS + extra_fields)
+
+
 async def replace_contact(
     scope: Scope, contact_id: str, contact: ContactFields, precondition: Precondition | None
 ) -> ContactOut:
@@ -153,13 +161,18 @@ def _client_view(document: Document) -> dict[str, Any]:
     return {field: document[field] for field in CLIENT_FIELDS if field in document}
 
 
-async def list_contacts(scope: Scope, params: ContactListParams, after: list[Any] | None = None) -> ContactPage:
-    """One page of contacts, filtered and sorted; `after` is the position that `params.cursor` carried."""
+async def list_contacts(
+    scope: Scope, params: ContactListParams, after: list[Any] | None = None, extra_fields: tuple[str, ...] = ()
+) -> ContactPage:
+    """One page of contacts, filtered and sorted; `after` is the position that `params.cursor` carried.
+
+    `extra_fields` adds stored fields the API does not list (the vCard properties an export writes again).
+    """
     sort = listing.parse_sort(params.sort)
     query = listing.ContactQuery(
         limit=params.limit,
         sort=sort,
-        fields=listing.parse_fields(params.fields),
+        fields=listing.parse_fields(params.fields) + extra_fields,
         search_terms=listing.search_terms(params.q) if params.q is not None else (),
         tag_keys=tuple(fold(tag) for tag in params.tag or ()),
         email_key=listing.email_key(params.email) if params.email is not None else None,

@@ -56,16 +56,21 @@ async def insert(
     return to_record(document)
 
 
-async def insert_many(scope: Scope, contacts: list[ContactFields]) -> list[str]:
-    """Store new contacts, a batch per round trip; their ids, in order."""
+async def insert_many(
+    scope: Scope, contacts: list[ContactFields], *, kind: str = "created", properties: list[list[str]] | None = None
+) -> list[str]:
+    """Store new contacts (with their kept vCard `properties`, by position), a batch per round trip; their ids."""
     ids = []
     for start in range(0, len(contacts), INSERT_BATCH):
         batch = contacts[start : start + INSERT_BATCH]
         first = await counters.allocate(scope, len(batch))
         documents = [
-            new_document(scope, contact, seq=first + offset, change=_change(scope, "created"))
+            new_document(scope, contact, seq=first + offset, change=_change(scope, kind))
             for offset, contact in enumerate(batch)
         ]
+        for document, kept in zip(documents, (properties or [])[start : start + INSERT_BATCH], strict=False):
+            if kept:
+                document[CARD_PROPERTIES] = kept
         await collection().insert_many(documents, ordered=False)
         ids += [document["_id"] for document in documents]
     return ids

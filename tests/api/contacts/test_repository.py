@@ -74,9 +74,7 @@ async def test_replace_and_trash_apply_only_to_the_version_read() -> None:
 
 
 async def test_every_write_keeps_the_phone_keys_in_step_with_the_phones(database: Database[Any]) -> None:
-    created = await writes.insert(
-        OURS, contact(phones=[{"value": "+44 20 7946 0958"}, {"value": "(415) 555-0123"}])
-    )
+    created = await writes.insert(OURS, contact(phones=[{"value": "+44 20 7946 0958"}, {"value": "(415) 555-0123"}]))
     inserted = database.contacts.find_one({"_id": created.id})
     assert inserted is not None
     await writes.replace(OURS, inserted, contact(phones=[{"value": "+1 415 555 0100"}]))

@@ -46,9 +46,7 @@ async def test_restore_makes_a_new_version_equal_to_the_old_one_and_honours_if_m
     await patch_contact(client, created["id"], {"name": "Changed", "company": None, "tags": []})
 
     stale = await client.post(f"/contacts/{created['id']}/restore", json={"version": 1}, headers={"If-Match": '"1"'})
-    restored = await client.post(
-        f"/contacts/{created['id']}/restore", json={"version": 1}, headers={"If-Match": '"2"'}
-    )
+    restored = await client.post(f"/contacts/{created['id']}/restore", json={"version": 1}, headers={"If-Match": '"2"'})
     missing = await client.post(f"/contacts/{created['id']}/restore", json={"version": 9})
 
     assert stale.status_code == 412

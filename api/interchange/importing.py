@@ -1,0 +1,140 @@
+"""Importing a vCard or CSV file: rows in batches, each matched on its external id, created or updated.
+
+Re-importing the same file creates nothing new: a row matches the contact with its external id (the vCard UID,
+our CSV's `external_id`, or a digest of the row when it has neither), or the contact whose id it carries (a file
+this API exported). A row that cannot be read or is not a valid contact gets its problem; the others go on.
+"""
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from api.contacts import repository, writes
+from api.contacts.schemas import ContactWrite
+from api.contacts.service import validated
+from api.errors import ApiError, Conflict, UnprocessableContent, ValidationIssue
+from api.http.problems import problem_of
+from api.interchange.rows import ImportedRow
+from api.scope import Scope
+from models.contact import CARD_PROPERTIES, stored_fields
+
+BATCH = 50
+MAX_ROWS = 100_000
+
+
+@dataclass(slots=True)
+class _Valid:
+    number: int
+    contact: ContactWrite
+    properties: list[str]
+    id_hint: str | None
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """A result per row, in file order, and how many rows had each outcome."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(("created", "updated", "unchanged", "failed"), 0)
+    )
+
+    def add(self, number: int, outcome: str, contact_id: str | None = None, error: ApiError | None = None) -> None:
+        status = {"created": 201, "updated": 200, "unchanged": 200}.get(outcome, error.status if error else 422)
+        result: dict[str, Any] = {"number": number, "status": status, "outcome": outcome}
+        if contact_id is not None:
+            result["id"] = contact_id
+        if error is not None:
+            result["problem"] = problem_of(error).model_dump(mode="json", exclude_none=True)
+        self.results.append(result)
+        self.counts[outcome] += 1
+
+    def as_json(self) -> dict[str, Any]:
+        """The report as the API answers it."""
+        return self.counts | {"results": sorted(self.results, key=lambda result: result["number"])}
+
+
+async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport:
+    """Import every row of a file; parsing runs in a thread a batch at a time, so the event loop stays free."""
+    report = ImportReport()
+    created: dict[str, str] = {}  # external id -> contact created by this import (a file may repeat a card)
+    read = 0
+    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, BATCH))):
+        read += len(batch)
+        if read > MAX_ROWS:
+            detail = f"The file has more than {MAX_ROWS} rows; split it. Rows after {MAX_ROWS} were not imported."
+            report.add(batch[0].number, "failed", error=UnprocessableContent([], detail))
+            break
+        await _import_batch(scope, [_valid(row, report) for row in batch], report, created)
+    return report
+
+
+def _valid(row: ImportedRow, report: ImportReport) -> _Valid | None:
+    if row.contact is None:
+        issue = ValidationIssue(location="body", pointer=row.pointer or "", detail=row.problem or "unreadable")
+        report.add(row.number, "failed", error=UnprocessableContent([issue], row.problem))
+        return None
+    fields = dict(row.contact)
+    id_hint = fields.pop("id_hint", None)
+    try:
+        return _Valid(row.number, validated(ContactWrite, fields), row.properties, id_hint)
+    except UnprocessableContent as error:
+        report.add(row.number, "failed", error=error)
+        return None
+
+
+async def _import_batch(
+    scope: Scope, batch: list[_Valid | None], report: ImportReport, created: dict[str, str]
+) -> None:
+    valid = [row for row in batch if row is not None]
+    external_ids = [row.contact.external_id for row in valid if row.contact.external_id]
+    by_external_id = {doc["external_id"]: doc for doc in await repository.find_by_external_ids(scope, external_ids)}
+    by_id = {doc["_id"]: doc for doc in await repository.find_documents(scope, [r.id_hint for r in valid if r.id_hint])}
+    pending: list[_Valid] = []
+    for row in valid:
+        external_id = row.contact.external_id
+        if external_id in created or any(other.contact.external_id == external_id for other in pending if external_id):
+            await _create(scope, pending, report, created)  # the file repeats a card: update the one just made
+            pending = []
+            current = await repository.find_document(scope, created[external_id]) if external_id else None
+        else:
+            current = by_external_id.get(external_id) if external_id else None
+            if current is None and row.id_hint in by_id:
+                current = by_id[row.id_hint]
+                if external_id == row.id_hint:  # our own export's UID: the contact's id, not an external id
+                    row.contact = row.contact.model_copy(update={"external_id": current.get("external_id")})
+        if current is None:
+            pending.append(row)
+        else:
+            await _update(scope, current, row, report)
+    await _create(scope, pending, report, created)
+
+
+async def _create(scope: Scope, rows: list[_Valid], report: ImportReport, created: dict[str, str]) -> None:
+    if not rows:
+        return
+    ids = await writes.insert_many(
+        scope, [row.contact for row in rows], kind="imported", properties=[row.properties for row in rows]
+    )
+    for row, contact_id in zip(rows, ids, strict=True):
+        if row.contact.external_id:
+            created[row.contact.external_id] = contact_id
+        report.add(row.number, "created", contact_id)
+
+
+async def _update(scope: Scope, current: dict[str, Any], row: _Valid, report: ImportReport) -> None:
+    for _ in range(3):
+        wanted = stored_fields(row.contact) | ({CARD_PROPERTIES: row.properties} if row.properties else {})
+        if writes.client_fields(current) == writes.client_fields(wanted):
+            report.add(row.number, "unchanged", current["_id"])
+            return
+        if await writes.replace(scope, current, row.contact, kind="imported", properties=row.properties):
+            report.add(row.number, "updated", current["_id"])
+            return
+        found = await repository.find_document(scope, current["_id"])
+        if found is None:
+            break
+        current = found
+    report.add(row.number, "failed", current["_id"], Conflict("The contact changed while it was imported; retry."))
