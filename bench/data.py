@@ -1,9 +1,11 @@
 """Test data: realistic contact documents, loaded in bulk with the driver, within a time budget.
 
 The API's collection holds documents exactly as the API stores them (built with
-`api.contacts.repository.new_document`); the seed's collection holds the seed's shape
-`{"name", "email"}`. Collections only grow from one size to the next; what the create
-scenarios add is deleted again after each round (by `_id`, which is time-ordered).
+`api.contacts.repository.new_document`, and numbered in the change feed a block per batch from
+the tenant's change counter, as `api.contacts.writes.insert_many` numbers them); the seed's
+collection holds the seed's shape `{"name", "email"}`. Collections only grow from one size to
+the next; what the create scenarios add is deleted again after each round (by `_id`, which is
+time-ordered).
 """
 
 import random
@@ -14,12 +16,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ReturnDocument
 from pymongo.collection import Collection
 
 from api.contacts.repository import new_document
 from api.contacts.schemas import ContactWrite
 from api.scope import Scope
 from bench.progress import say
+from models.change_counter import ChangeCounter
 
 SCOPE = Scope("default")
 TEMPLATES = 1_000  # distinct contacts; document i is template i % TEMPLATES with its own id and times
@@ -44,7 +48,7 @@ def _person(index: int) -> tuple[str, str, str]:
 
 
 def contact_templates(count: int = TEMPLATES) -> list[Document]:
-    """`count` varied contacts, stored exactly as the API would store them."""
+    """`count` varied contacts, stored exactly as the API would store them (`api_documents` numbers them)."""
     templates = []
     for index in range(count):
         given, family, email = _person(index)
@@ -58,15 +62,42 @@ def contact_templates(count: int = TEMPLATES) -> list[Document]:
             emails=[{"value": email, "label": "work", "primary": True}],
             phones=[{"value": f"+1 415 555 {index % 10_000:04d}", "label": "mobile"}] if index % 2 else [],
         )
-        templates.append(new_document(SCOPE, contact))
+        templates.append(new_document(SCOPE, contact, seq=1))
     return templates
 
 
-def api_documents(start: int, count: int, templates: list[Document]) -> Iterator[Document]:
-    """Documents number `start` .. `start + count - 1`: created a second apart, in order, from EPOCH on."""
-    for index in range(start, start + count):
+def api_documents(
+    start: int, count: int, templates: list[Document], first_seq: int | None = None
+) -> Iterator[Document]:
+    """Documents number `start` .. `start + count - 1`: created a second apart, in order, from EPOCH on.
+
+    Their change numbers run from `first_seq` on (None: number i is change i + 1, as in a fresh tenant).
+    """
+    first = start + 1 if first_seq is None else first_seq
+    for offset, index in enumerate(range(start, start + count)):
         moment = EPOCH + timedelta(seconds=index)
-        yield templates[index % len(templates)] | {"_id": str(ObjectId()), "created_at": moment, "updated_at": moment}
+        fresh = {"_id": str(ObjectId()), "created_at": moment, "updated_at": moment, "seq": first + offset}
+        yield templates[index % len(templates)] | fresh
+
+
+def allocate(counters: Collection[Document], count: int) -> int:
+    """Reserve `count` change numbers of the tenant, as `api.changes.counters.allocate` does; the first of them."""
+    counter = counters.find_one_and_update(
+        {"_id": SCOPE.tenant}, {"$inc": {"seq": count}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
+    if counter is None:
+        raise RuntimeError("the database returned no change counter after an upsert")
+    return int(counter["seq"]) - count + 1
+
+
+def api_maker(contacts: Collection[Document], templates: list[Document]) -> Maker:
+    """The API's documents for a Loader of `contacts`: each batch numbered by one allocation from the counter."""
+    counters = contacts.database[ChangeCounter.Settings.name]
+
+    def make(start: int, count: int) -> Iterator[Document]:
+        return api_documents(start, count, templates, allocate(counters, count))
+
+    return make
 
 
 CLIENT_FIELDS = ("name", "given_name", "family_name", "company", "tags", "emails", "phones", "addresses", "notes")

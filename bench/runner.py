@@ -105,7 +105,7 @@ class Bench:
         self.api_contacts = self.client[API_DB]["contacts"]
         self.templates = data.contact_templates()
         self.api_loader = data.Loader(
-            self.api_contacts, lambda start, n: data.api_documents(start, n, self.templates), "api", config.batch_size
+            self.api_contacts, data.api_maker(self.api_contacts, self.templates), "api", config.batch_size
         )
         self.peers: dict[str, Peer] = {}
 
@@ -172,13 +172,13 @@ class Bench:
 
     def _limit(self, size: int, context: Context) -> dict[str, Any]:
         """The same documents and indexes straight in SQLite: inserts, gets and first pages per second."""
-        base = new_document(data.SCOPE, ContactWrite.model_validate(create_body(0, context.token)))
+        base = new_document(data.SCOPE, ContactWrite.model_validate(create_body(0, context.token)), seq=size + 1)
         path = self.workdir / f"limit-{size}.sqlite3"
         try:
             measured = limit.measure(
                 path,
                 data.api_documents(0, size, self.templates),
-                lambda n: base | {"_id": new_contact_id()},
+                lambda n: base | {"_id": new_contact_id(), "seq": size + 1 + n},
                 self.config.limit_seconds,
             )
         finally:

@@ -1,7 +1,8 @@
 """The scenarios: what each service is asked to do, over HTTP or straight through the driver.
 
 The driver sends the very queries the API sends, built by the repository's public functions
-(`page_query`, `new_document`) and scoped by `Scope.where`, with no HTTP.
+(`page_query`, `new_document`) and scoped by `Scope.where`, with no HTTP; a create takes its change
+number from the tenant's counter first, as the API's does.
 Eve is asked for the same things its own way: pages of the same size by page number (Eve has no
 cursors), items by its ObjectIds, the same create body.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 
 from api.contacts import repository
@@ -22,6 +24,7 @@ from api.contacts.schemas import ContactWrite
 from bench.client import get_json
 from bench.data import SCOPE, Document
 from bench.load import HttpRequest, Operation
+from models.change_counter import ChangeCounter
 
 PAGE = 20
 SEED, API, DRIVER, EVE = "seed", "api", "driver", "eve"
@@ -98,10 +101,18 @@ def _get(collection: AsyncCollection[Document], context: Context) -> Operation:
 
 
 def _create(collection: AsyncCollection[Document], context: Context) -> Operation:
+    counters = collection.database[ChangeCounter.Settings.name]
+
     async def operation(n: int) -> object:
-        # What the API stores for the same body: validated, normalised, with its derived keys.
+        # What the API stores for the same body: validated, normalised, with its derived keys, at the tenant's
+        # next change number, taken first (as `api.changes.counters.allocate` takes it).
         contact = ContactWrite.model_validate(create_body(n, context.token))
-        return await collection.insert_one(repository.new_document(SCOPE, contact))
+        counter = await counters.find_one_and_update(
+            {"_id": SCOPE.tenant}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        if counter is None:
+            raise RuntimeError("the database returned no change counter after an upsert")
+        return await collection.insert_one(repository.new_document(SCOPE, contact, seq=counter["seq"]))
 
     return operation
 

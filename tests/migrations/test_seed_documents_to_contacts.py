@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 from pymongo.database import Database
 
 from api.contacts import repository as contacts
+from api.contacts import writes
 from api.contacts.repository import new_document
 from api.contacts.schemas import ContactWrite
 from api.migrations import repository
@@ -66,13 +67,15 @@ def as_stored(document: Stored, extra: Stored, **sent: Any) -> Stored:
         "updated_at": created,
         "version": 1,
         "extra": extra,
+        "owner": DEFAULT_TENANT,  # and a `seq`, its place in the change feed (a later migration's)
     }
 
 
 def api_made(name: str) -> Stored:
-    """A contact the API stored before this migration (no `phone_keys` yet)."""
-    document = new_document(Scope(DEFAULT_TENANT), ContactWrite(name=name, phones=[{"value": "+442079460958"}]))
-    del document["phone_keys"]
+    """A contact the API stored before this migration (no `phone_keys` yet, nor the change feed's fields)."""
+    document = new_document(Scope(DEFAULT_TENANT), ContactWrite(name=name, phones=[{"value": "+442079460958"}]), seq=1)
+    for field in ("phone_keys", "owner", "seq", "change"):
+        del document[field]
     return document
 
 
@@ -93,7 +96,7 @@ def seeded(database: Database[Any]) -> list[Stored]:
 
 
 async def migrate(mongo: Client, settings: Settings, steps: int = 1) -> list[str]:
-    """Apply this migration (and `steps - 1` after it) to a database that is right before it."""
+    """Apply this migration (and `steps - 1` after it; 0: every one after it) to a database right before it."""
     await repository.stamp(mongo[settings.mongodb_db], before(SLUG))
     return await upgrade(mongo, settings.mongodb_db, steps=steps)
 
@@ -104,13 +107,15 @@ async def test_seed_documents_become_the_contacts_the_api_stores_for_them(
     applied = await migrate(mongo, settings, steps=0)  # this one and every later one: today's shape
 
     found = stored(database)
+    places = sorted(document.pop("seq") for document in found.values())
     assert applied[0] == migration(SLUG)
+    assert places == list(range(1, len(found) + 1))  # each contact has its own place in the tenant's change feed
     assert found[str(MASNUN["_id"])] == as_stored(MASNUN, {}, name="masnun", email="Masnun@Example.COM")
     assert found[str(ADA["_id"])] == as_stored(ADA, {}, **{k: v for k, v in ADA.items() if k != "_id"})
     assert found[str(ADA["_id"])]["phones"] == [
         {"value": "+14155550123", "primary": True, "original": "(415) 555-0123"}
     ]
-    for document in found.values():
+    for document in stored(database).values():
         Contact.model_validate(document)
 
 
@@ -120,7 +125,7 @@ async def test_the_derived_keys_are_those_the_api_computed_at_the_time(
     await migrate(mongo, settings, steps=1)
 
     expected = as_stored(ADA, {}, **{k: v for k, v in ADA.items() if k != "_id"})
-    del expected["phone_keys"]  # a later migration's key
+    del expected["phone_keys"], expected["owner"]  # later migrations' keys
     assert stored(database)[str(ADA["_id"])] == expected
 
 
@@ -199,11 +204,14 @@ async def test_backward_gives_the_seed_its_documents_back(
 async def test_backward_keeps_what_the_api_changed_since(
     mongo: Client, settings: Settings, database: Database[Any], seeded: list[Stored]
 ) -> None:
-    await migrate(mongo, settings)
+    applied = await migrate(mongo, settings, steps=0)  # today's code changes contacts of today's shape
+    scope = Scope(DEFAULT_TENANT)
     change = ContactWrite.model_validate({"name": "Robert", "emails": [{"value": "bob@example.com", "label": "work"}]})
-    assert await contacts.replace(Scope(DEFAULT_TENANT), str(BOB["_id"]), change, None) is not None
+    bob = await contacts.find_document(scope, str(BOB["_id"]))
+    assert bob is not None
+    assert await writes.replace(scope, bob, change) is not None
 
-    await downgrade(mongo, settings.mongodb_db)
+    await downgrade(mongo, settings.mongodb_db, steps=len(applied))
 
     assert stored(database)[BOB["_id"]] == {
         "_id": BOB["_id"],

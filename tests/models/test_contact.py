@@ -4,6 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from models.contact import (
+    CARD_PROPERTIES,
+    CHANGE_FIELDS,
     CLIENT_FIELDS,
     DERIVED_KEYS,
     EXTENSION_FIELD,
@@ -55,7 +57,12 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
     keys = derived_keys(ContactFields(name="Ada", company="Analytical Engines"))
 
     assert tuple(keys) == DERIVED_KEYS
-    assert set(HIDDEN_FIELDS) == {"tenant", *DERIVED_KEYS, EXTENSION_FIELD}
+    # Stored, never returned: the tenant, the derived keys, a migrated document's and an import's leftovers,
+    # and the contact's place in the change feed.
+    assert set(HIDDEN_FIELDS) == {"tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS}
+    assert set(CHANGE_FIELDS) == {"owner", "seq", "deleted_at", "change"}
+    assert CARD_PROPERTIES == "vcard_properties"
+    assert not set(HIDDEN_FIELDS) & set(CLIENT_FIELDS)
     assert set(HIDDEN_FIELDS) <= set(Contact.model_fields)
     assert set(CLIENT_FIELDS) <= set(Contact.model_fields)
 
