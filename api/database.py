@@ -85,22 +85,22 @@ async def opened(
 
 
 async def walk(
-    collection: AsyncCollection[dict[str, Any]], where: dict[str, Any], batch: int = 200
+    collection: AsyncCollection[dict[str, Any]], where: dict[str, Any], key: str = "_id", batch: int = 200
 ) -> AsyncIterator[dict[str, Any]]:
-    """Every document matching `where`, in `_id` order, a page per round trip.
+    """Every document matching `where`, in the order of `key` (unique among them), a page per round trip.
 
-    Pages by `_id` instead of one cursor, so each round trip has its own deadline (DB_TIMEOUT) and a long walk
-    (an export) holds no cursor open on the server.
+    Pages by `key` instead of one cursor, so each round trip has its own deadline (DB_TIMEOUT) and a long walk
+    (an export) holds no cursor open on the server. An index on `where`'s fields then `key` serves it.
     """
     after: Any = None
     while True:
-        page_filter = where if after is None else {"$and": [where, {"_id": {"$gt": after}}]}
-        page = await collection.find(page_filter).sort("_id", 1).limit(batch).to_list()
+        page_filter = where if after is None else {**where, key: {"$gt": after}}
+        page = await collection.find(page_filter).sort(key, 1).limit(batch).to_list()
         for document in page:
             yield document
         if len(page) < batch:
             return
-        after = page[-1]["_id"]
+        after = page[-1][key]
 
 
 async def delete_in_batches(

@@ -27,5 +27,6 @@ class ContactVersion(Document):
         keep_nulls = False
         indexes: ClassVar[list[IndexModel]] = [
             IndexModel([("tenant", ASCENDING), ("contact_id", ASCENDING), ("version", ASCENDING)]),
+            IndexModel([("tenant", ASCENDING), ("_id", ASCENDING)]),  # the tenant export walks it
             IndexModel([("at", ASCENDING)]),  # the purge of versions older than HISTORY_RETENTION
         ]

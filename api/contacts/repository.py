@@ -188,7 +188,7 @@ async def erase(scope: Scope) -> int:
 
 def every_contact(scope: Scope) -> AsyncIterator[Document]:
     """Every contact of the tenant, live or trashed, as stored (the tenant export)."""
-    return walk(collection(), scope.owned())
+    return walk(collection(), scope.owned(), key="seq")  # served by (owner, seq)
 
 
 def page_query(scope: Scope, query: ContactQuery) -> PageQuery:

@@ -27,6 +27,7 @@ from api.http.media_types import MERGE_PATCH, StrictJSONRoute
 from api.http.negotiation import JCARD, JSON, VCARD, preferred
 from api.http.problems import problem_of, problem_responses
 from api.idempotency.service import IdempotentRequest
+from api.interchange.examples import VCARD_EXAMPLE, jcard_content, text_content
 from api.interchange.exporting import WITH_PROPERTIES, as_json, jcards, vcards
 from api.interchange.jcard import to_jcard
 
@@ -146,23 +147,17 @@ async def create_contact(
     return with_etag(created.contact, response)
 
 
-CARD_CONTENT = {
-    VCARD: {"schema": {"type": "string", "description": "vCard 4.0 (RFC 6350)"}},
-    JCARD: {"schema": {"type": "array", "description": "jCard (RFC 7095)"}},
-}
+CARDS_CONTENT = text_content(VCARD, VCARD_EXAMPLE) | jcard_content(many=True)
+CARD_CONTENT = text_content(VCARD, VCARD_EXAMPLE) | jcard_content(many=False)
 NEXT_LINK = {
     "Link": {"description": 'vCard and jCard pages: the next page, `rel="next"`.', "schema": {"type": "string"}}
 }
-Accept = Annotated[
-    str | None,
-    Header(description="`application/json` (default), `text/vcard` (vCard 4.0) or `application/vcard+json` (jCard)."),
-]
 
 
 @router.get(
     "",
     response_model=ContactPage,
-    responses={200: {"content": CARD_CONTENT, "headers": NEXT_LINK}, **problem_responses(400, 422)},
+    responses={200: {"content": CARDS_CONTENT, "headers": NEXT_LINK}, **problem_responses(400, 422)},
     summary="List and search contacts",
 )
 async def list_contacts(
@@ -170,11 +165,13 @@ async def list_contacts(
     request: Request,
     scope: CurrentScope,
     secret: CursorSecret,
-    accept: Accept = None,
 ) -> Any:
-    """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted."""
+    """Contacts a page at a time (keyset pagination: follow `next_cursor`), filtered and sorted.
+
+    `Accept: text/vcard` or `application/vcard+json` gives the page as vCard 4.0 or jCard, the next page in `Link`.
+    """
     after = decode_cursor(params.cursor, secret, scope.tenant) if params.cursor is not None else None
-    kind = preferred(accept)
+    kind = preferred(request.headers.get("accept"))
     extra = () if kind == JSON else WITH_PROPERTIES
     page = await service.list_contacts(scope, params, after, extra)
     next_cursor = encode_cursor(page.next_position, secret, scope.tenant) if page.next_position else None
@@ -196,7 +193,7 @@ async def list_contacts(
         200: {
             "headers": ETAG_HEADER,
             "links": _links("$request.path.contact_id", *CHANGES),
-            "content": {VCARD: CARD_CONTENT[VCARD], JCARD: {"schema": {"type": "array", "description": "jCard"}}},
+            "content": CARD_CONTENT,
         },
         304: {"description": "Not Modified: `If-None-Match` names the current version."},
         **problem_responses(404),
@@ -207,11 +204,13 @@ async def get_contact(
     contact_id: ContactId,
     response: Response,
     scope: CurrentScope,
+    request: Request,
     if_none_match: Annotated[str | None, Header(description="ETag you already have; 304 if still current.")] = None,
-    accept: Accept = None,
 ) -> Any:
-    """One contact by id, with its `ETag`; as vCard or jCard when `Accept` asks for one."""
-    kind = preferred(accept)
+    """One contact by id, with its `ETag`; as vCard 4.0 or jCard when `Accept` asks for `text/vcard` or
+    `application/vcard+json` (OpenAPI states content negotiation by the response's media types, not a parameter).
+    """
+    kind = preferred(request.headers.get("accept"))
     if kind == JSON:
         contact = await service.get_contact(scope, contact_id)
         version = contact.version

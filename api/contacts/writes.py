@@ -150,7 +150,8 @@ async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
         for offset, contact in enumerate(contacts)
     ]
     await collection().bulk_write(updates, ordered=False)
-    trashed = collection().find(scope.trash(_id={"$in": [c["_id"] for c in contacts]}, deleted_at=now), {"_id": 1})
+    numbers = {"$gte": first, "$lt": first + len(contacts)}  # unique to this write: what it trashed holds them
+    trashed = collection().find(scope.trash(_id={"$in": [c["_id"] for c in contacts]}, seq=numbers), {"_id": 1})
     return {document["_id"] async for document in trashed}
 
 

@@ -32,6 +32,11 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=[
             {"name": "contacts", "description": "The contacts resource."},
+            {"name": "sync", "description": "The change feed: what changed since a sync token."},
+            {"name": "history", "description": "Every earlier version of a contact, and restoring one."},
+            {"name": "trash", "description": "Deleted contacts, undeleted within TRASH_RETENTION."},
+            {"name": "interchange", "description": "Whole address books as vCard or CSV files."},
+            {"name": "tenant", "description": "All of the tenant's data: export and erasure."},
             {"name": "seed", "description": "The two routes of the original blog-post service."},
             {"name": "health", "description": "Liveness and readiness probes."},
         ],

@@ -17,6 +17,7 @@ from api.http.problems import problem_responses
 from api.idempotency.service import IdempotentRequest, run_once
 from api.interchange import exporting, importing
 from api.interchange.csv_format import read_csv
+from api.interchange.examples import CSV_EXAMPLE, VCARD_EXAMPLE, file_content, text_content
 from api.interchange.rows import ImportedRow
 from api.interchange.schemas import ExportParams, ImportResult
 from api.interchange.vcard import read_vcards
@@ -27,6 +28,8 @@ IMPORT_PATH = "/contacts/import"
 CSV = "text/csv"
 VCARD_TYPES = frozenset({VCARD, "text/x-vcard", "text/directory"})
 CSV_TYPES = frozenset({CSV, "application/csv", "text/comma-separated-values"})
+FILE_TYPES = VCARD_TYPES | CSV_TYPES | {"application/octet-stream"}
+SNIFF_BYTES = 64 * 1024
 SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads spill to a temporary file
 
 
@@ -36,7 +39,7 @@ SPOOL_IN_MEMORY = 1024 * 1024  # larger uploads spill to a temporary file
     responses={
         200: {
             "description": "The contacts as one file.",
-            "content": {VCARD: {"schema": {"type": "string"}}, CSV: {"schema": {"type": "string"}}},
+            "content": text_content(VCARD, VCARD_EXAMPLE) | text_content(CSV, CSV_EXAMPLE),
         },
         **problem_responses(400, 422),
     },
@@ -64,8 +67,10 @@ async def export_contacts(params: Annotated[ExportParams, Query()], scope: Curre
         "requestBody": {
             "required": True,
             "description": "A .vcf file (vCard 2.1, 3.0 or 4.0) or a CSV file with a header row (ours, Google's, "
-            "Outlook's).",
-            "content": {VCARD: {"schema": {"type": "string"}}, CSV: {"schema": {"type": "string"}}},
+            "Outlook's). The format is read from the file: a vCard file starts with BEGIN:VCARD.",
+            "content": file_content(VCARD, VCARD_EXAMPLE)
+            | file_content(CSV, CSV_EXAMPLE)
+            | file_content("application/octet-stream", VCARD_EXAMPLE),
         }
     },
     summary="Import contacts from a vCard or CSV file",
@@ -74,14 +79,14 @@ async def import_contacts(
     request: Request, scope: CurrentScope, idempotency_key: IdempotencyKey = None
 ) -> dict[str, Any]:
     """Create or update a contact per card or row, matched on its UID or external id, so a re-import of the
-    same file creates nothing new. Each row gets its own result; a bad row never stops the others.
+    same file creates nothing new. Each row gets its own result; a bad row never stops the others. With an
+    `Idempotency-Key`, a retry of the same file replays the first report.
     """
-    kind = media_type(request)
-    if kind not in VCARD_TYPES | CSV_TYPES:
+    if media_type(request) not in FILE_TYPES:
         raise UnsupportedMediaType(f"Send a vCard file ({VCARD}) or a CSV file ({CSV}).")
     upload, digest = await _spool(request)
     with upload:
-        rows = read_vcards(_lines(upload)) if kind in VCARD_TYPES else read_csv(_lines(upload))
+        rows = read_vcards(_lines(upload)) if _is_vcard(upload) else read_csv(_lines(upload))
         if idempotency_key is None:
             return (await importing.import_rows(scope, rows)).as_json()
         return await _import_once(scope, IdempotentRequest(idempotency_key, f"importContacts:{digest}"), rows)
@@ -106,6 +111,15 @@ async def _spool(request: Request) -> tuple[IO[bytes], str]:
         upload.write(chunk)
     upload.seek(0)
     return upload, digest.hexdigest()
+
+
+def _is_vcard(upload: IO[bytes]) -> bool:
+    """Whether the file is vCard (its first text is BEGIN:VCARD) rather than CSV, whatever its label says:
+    uploads are often labelled `application/octet-stream`, or as another of the two.
+    """
+    start = upload.read(SNIFF_BYTES)
+    upload.seek(0)
+    return start.removeprefix(b"\xef\xbb\xbf").lstrip().upper().startswith(b"BEGIN:VCARD")
 
 
 def _lines(upload: IO[bytes]) -> Iterator[str]:

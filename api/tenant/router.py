@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from api.errors import PreconditionRequired
 from api.http.dependencies import CurrentScope
 from api.http.problems import problem_responses
+from api.interchange.examples import NDJSON_EXAMPLE, text_content
 from api.tenant import service
 
 router = APIRouter(prefix="/tenant", tags=["tenant"], responses=problem_responses(401, 429))
@@ -31,7 +32,7 @@ class ErasureResult(BaseModel):
         200: {
             "description": "NDJSON: a `tenant` line, a `contact` line per contact (trashed ones with `deleted_at`), "
             "a `version` line per kept version, and an `end` line with the counts.",
-            "content": {NDJSON: {"schema": {"type": "string"}}},
+            "content": text_content(NDJSON, NDJSON_EXAMPLE),
         }
     },
     summary="Export all of the tenant's data",
@@ -46,19 +47,23 @@ async def export_tenant(scope: CurrentScope) -> StreamingResponse:
 
 
 @router.delete(
-    "/data", response_model=ErasureResult, responses=problem_responses(428), summary="Erase all of the tenant's data"
+    "/data",
+    response_model=ErasureResult,
+    responses=problem_responses(422, 428),
+    summary="Erase all of the tenant's data",
 )
 async def erase_tenant_data(
     scope: CurrentScope,
     confirm: Annotated[
-        str | None,
+        str,
         Header(
             alias="Confirm-Erase",
+            min_length=1,
             max_length=63,
             description="The tenant's name, to confirm: every contact, the trash, history and change log go for "
             "good. API keys stay.",
         ),
-    ] = None,
+    ],
 ) -> Any:
     """Erase the tenant's contacts, trash, history and change log (sync tokens expire); keys stay. Audited."""
     if confirm != scope.tenant:

@@ -84,4 +84,6 @@ async def maintain(settings: Settings) -> None:
             await purge_expired(settings.trash_retention, settings.history_retention)
         except PyMongoError as error:
             logger.warning("purge failed, retried in %.0f s: %s", settings.maintenance_interval, type(error).__name__)
+        except Exception:  # a bug here must not end the purges, nor the worker's shutdown
+            logger.exception("purge failed, retried in %.0f s", settings.maintenance_interval)
         await asyncio.sleep(settings.maintenance_interval)

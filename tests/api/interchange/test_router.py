@@ -165,3 +165,15 @@ async def test_an_import_that_is_not_vcard_or_csv_is_a_415_and_one_too_large_a_4
     assert wrong.headers["content-type"] == PROBLEM
     assert large.status_code == 413
     assert json_large.status_code in (201, 422)  # MAX_BODY_BYTES (1 MiB) still governs other routes
+
+
+async def test_the_format_is_read_from_the_file_whatever_its_label(client: httpx.AsyncClient) -> None:
+    card = "\ufeffBEGIN:VCARD\r\nVERSION:3.0\r\nFN:Labelled CSV\r\nEND:VCARD\r\n".encode()
+
+    as_csv = await client.post("/contacts/import", content=card, headers=CSV)
+    as_bytes = await client.post(
+        "/contacts/import", content=b"Name\nPlain CSV\n", headers={"content-type": "application/octet-stream"}
+    )
+
+    assert (as_csv.json()["created"], as_bytes.json()["created"]) == (1, 1)
+    assert sorted(str(c["name"]) for c in await all_contacts(client)) == ["Labelled CSV", "Plain CSV"]

@@ -50,8 +50,9 @@ async def test_erasure_needs_the_tenants_name_then_erases_everything_and_expires
     with caplog.at_level(logging.INFO, logger="api.audit"):
         erased = await client.delete("/tenant/data", headers={"Confirm-Erase": "default"})
 
-    assert (unconfirmed.status_code, wrong.status_code) == (428, 428)
-    assert unconfirmed.headers["content-type"] == PROBLEM
+    assert (unconfirmed.status_code, wrong.status_code) == (422, 428)
+    assert wrong.headers["content-type"] == PROBLEM
+    assert "Confirm-Erase" in wrong.json()["detail"]
     assert erased.status_code == 200
     assert erased.json() == {"contacts": 1, "versions": 1}
     assert (await client.get(f"/contacts/{contact['id']}")).status_code == 404
