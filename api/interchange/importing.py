@@ -16,7 +16,7 @@ from api.contacts.schemas import ContactWrite
 from api.contacts.service import validated
 from api.errors import ApiError, Conflict, UnprocessableContent, ValidationIssue
 from api.http.problems import problem_of
-from api.interchange.rows import ImportedRow
+from api.interchange.rows import DIGEST_PREFIX, ImportedRow
 from api.scope import Scope
 from models.contact import CARD_PROPERTIES, stored_fields
 
@@ -103,13 +103,19 @@ async def _import_batch(
             current = by_external_id.get(external_id) if external_id else None
             if current is None and row.id_hint in by_id:
                 current = by_id[row.id_hint]
-                if external_id == row.id_hint:  # our own export's UID: the contact's id, not an external id
+                if external_id in (row.id_hint, _digest_of(row)):  # our own export: the id, or no external id
                     row.contact = row.contact.model_copy(update={"external_id": current.get("external_id")})
         if current is None:
             pending.append(row)
         else:
             await _update(scope, current, row, report)
     await _create(scope, pending, report, created)
+
+
+def _digest_of(row: _Valid) -> str | None:
+    """The external id an importer made up for a row without one (a digest of its content), if it did."""
+    external_id = row.contact.external_id
+    return external_id if external_id is not None and external_id.startswith(DIGEST_PREFIX) else None
 
 
 async def _create(scope: Scope, rows: list[_Valid], report: ImportReport, created: dict[str, str]) -> None:

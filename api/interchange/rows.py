@@ -21,6 +21,7 @@ import vobject  # type: ignore[import-untyped]
 from models.contact import fold, is_contact_id
 
 MAX_EXTERNAL_ID = 255
+DIGEST_PREFIX = "sha256:"  # an external id made from a digest (of a row without one, or of a too-long UID)
 # Google's system labels: every contact has them, they say nothing about the contact.
 SYSTEM_TAGS = frozenset({"mycontacts", "my contacts", "starred"})
 _LABELS = {"cell": "mobile", "iphone": "mobile", "mobile": "mobile", "business": "work", "company": "work"}
@@ -69,7 +70,7 @@ def content_hash(contact: dict[str, Any], properties: list[str] | None = None) -
     if properties:
         content["vcard_properties"] = properties
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return DIGEST_PREFIX + hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def identify(contact: dict[str, Any], external_id: str | None, id_hint: str | None, properties: list[str]) -> None:
@@ -78,7 +79,7 @@ def identify(contact: dict[str, Any], external_id: str | None, id_hint: str | No
     An external id longer than the API keeps is replaced by the hash of its text, which is just as stable.
     """
     if external_id and len(external_id) > MAX_EXTERNAL_ID:
-        external_id = "sha256:" + hashlib.sha256(external_id.encode()).hexdigest()
+        external_id = DIGEST_PREFIX + hashlib.sha256(external_id.encode()).hexdigest()
     if id_hint and is_contact_id(id_hint):
         contact["id_hint"] = id_hint
     contact["external_id"] = external_id or content_hash(contact, properties)

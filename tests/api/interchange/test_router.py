@@ -177,3 +177,15 @@ async def test_the_format_is_read_from_the_file_whatever_its_label(client: httpx
 
     assert (as_csv.json()["created"], as_bytes.json()["created"]) == (1, 1)
     assert sorted(str(c["name"]) for c in await all_contacts(client)) == ["Labelled CSV", "Plain CSV"]
+
+
+async def test_our_own_csv_export_reimported_is_unchanged(client: httpx.AsyncClient) -> None:
+    await new_contact(client, name="With", external_id="crm-9")
+    await new_contact(client, name="Without")
+
+    exported = await client.get("/contacts/export", params={"format": "csv"})
+    report = (await client.post("/contacts/import", content=exported.content, headers=CSV)).json()
+
+    assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
+    stored = {str(c["name"]): (c["external_id"], c["version"]) for c in await all_contacts(client)}
+    assert stored == {"With": ("crm-9", 1), "Without": (None, 1)}

@@ -135,14 +135,24 @@ class PythonSdk:
     patch_contact: Any
     list_contacts: Any
     delete_contact: Any
+    list_changes: Any  # contacts_client.api.sync
+    get_contact_history: Any  # contacts_client.api.history
+    restore_contact: Any
+    list_trash: Any  # contacts_client.api.trash
+    undelete_contact: Any
+    export_contacts: Any  # contacts_client.api.interchange
+    import_contacts: Any
+    export_tenant: Any  # contacts_client.api.tenant
+    erase_tenant_data: Any
 
 
 @pytest.fixture(scope="session")
 def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
     package = import_contacts_client(generated_sdks.python)
 
-    def operation(name: str) -> ModuleType:
-        return importlib.import_module(f"contacts_client.api.contacts.{name}")
+    def operation(name: str, tag: str = "contacts") -> ModuleType:
+        """An operation's module; the generator groups them by the contract's first tag."""
+        return importlib.import_module(f"contacts_client.api.{tag}.{name}")
 
     return PythonSdk(
         package=package,
@@ -153,6 +163,15 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
         patch_contact=operation("patch_contact"),
         list_contacts=operation("list_contacts"),
         delete_contact=operation("delete_contact"),
+        list_changes=operation("list_changes", "sync"),
+        get_contact_history=operation("get_contact_history", "history"),
+        restore_contact=operation("restore_contact", "history"),
+        list_trash=operation("list_trash", "trash"),
+        undelete_contact=operation("undelete_contact", "trash"),
+        export_contacts=operation("export_contacts", "interchange"),
+        import_contacts=operation("import_contacts", "interchange"),
+        export_tenant=operation("export_tenant", "tenant"),
+        erase_tenant_data=operation("erase_tenant_data", "tenant"),
     )
 
 
