@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReplaceOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from api.database import collection_of, delete_in_batches, walk
@@ -46,9 +47,9 @@ async def archive(contact: Document) -> None:
 
 
 async def archive_many(contacts: list[Document]) -> None:
-    """`archive` for several contacts, one round trip per contact (each stays idempotent)."""
-    for contact in contacts:
-        await archive(contact)
+    """`archive` for several contacts, in one round trip."""
+    entries = [version_of(contact) for contact in contacts]
+    await _versions().bulk_write([ReplaceOne({"_id": e["_id"]}, e, upsert=True) for e in entries], ordered=False)
 
 
 async def find_version(scope: Scope, contact_id: str, version: int) -> Document | None:
