@@ -1,10 +1,12 @@
 """Sync tokens: a place in a tenant's change feed and when it was handed out, signed for that tenant."""
 
+import contextlib
 import secrets
 import time
 from dataclasses import dataclass
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from api.errors import Gone, MalformedRequest
 from api.http.cursors import decode_cursor, encode_cursor
@@ -56,7 +58,8 @@ async def token_secret(settings: Settings, client: AsyncMongoClient[dict[str, ob
     if settings.cursor_secret is not None:
         return settings.cursor_secret.get_secret_value().encode()
     stored = client[settings.mongodb_db][ServiceSecret.Settings.name]
-    await stored.update_one({"_id": "sync-tokens"}, {"$setOnInsert": {"value": secrets.token_hex(32)}}, upsert=True)
+    with contextlib.suppress(DuplicateKeyError):  # another worker stored it at the same moment: read theirs
+        await stored.update_one({"_id": "sync-tokens"}, {"$setOnInsert": {"value": secrets.token_hex(32)}}, upsert=True)
     found = await stored.find_one({"_id": "sync-tokens"})
     if found is None:
         raise RuntimeError("the sync token secret could not be stored")
