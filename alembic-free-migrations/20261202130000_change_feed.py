@@ -33,6 +33,10 @@ from pymongo.asynchronous.collection import AsyncCollection
 
 BATCH = 1000
 FEED_INDEX = [("owner", ASCENDING), ("seq", ASCENDING)]
+# The code of this migration also declares these; created here, under the migration's deadline, because on a large
+# collection their creation at the service's start could take longer than DB_TIMEOUT.
+IMPORT_INDEX = [("tenant", ASCENDING), ("external_id", ASCENDING)]
+TRASH_INDEX = [("tenant", ASCENDING), ("deleted_at", ASCENDING), ("_id", ASCENDING)]
 CHANGE_FIELDS = ("owner", "seq", "change")
 UNNUMBERED = {"seq": {"$exists": False}}
 TRASHED = {"tenant": {"$regex": ":trash$"}}  # the trash partition of a tenant (tenant names hold no ':')
@@ -135,10 +139,13 @@ class Forward:
     async def number_the_contacts(self, session: AsyncClientSession) -> None:
         contacts = StoredContact.get_pymongo_collection()
         counters = StoredCounter.get_pymongo_collection()
-        await contacts.create_index(FEED_INDEX, session=session)
+        for index in (FEED_INDEX, IMPORT_INDEX, TRASH_INDEX):
+            await contacts.create_index(index, session=session)
         done = await number_contacts(contacts, counters, session)
         await raise_counters(contacts, counters, session)
-        logger.info("change feed: %d contacts numbered; index (owner, seq) created", done)
+        logger.info(
+            "change feed: %d contacts numbered; indexes (owner, seq), external_id and the trash's created", done
+        )
 
 
 class Backward:
@@ -150,7 +157,8 @@ class Backward:
         trashed = await contacts.delete_many(TRASHED, session=session)
         numbered = {"$or": [{field: {"$exists": True}} for field in CHANGE_FIELDS]}
         unset = await contacts.update_many(numbered, {"$unset": dict.fromkeys(CHANGE_FIELDS, "")}, session=session)
-        await drop_index(contacts, FEED_INDEX, session)
+        for index in (FEED_INDEX, IMPORT_INDEX, TRASH_INDEX):
+            await drop_index(contacts, index, session)
         logger.info(
             "change feed: sync tokens of %d tenants expired, %d trashed contacts deleted, %d contacts unnumbered",
             tenants,

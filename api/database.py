@@ -2,7 +2,7 @@
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import pymongo
@@ -109,5 +109,17 @@ async def delete_in_batches(
     """Delete every document matching `where`, a bounded batch per round trip (each within DB_TIMEOUT); how many."""
     deleted = 0
     while ids := [document["_id"] async for document in collection.find(where, {"_id": 1}).limit(batch)]:
-        deleted += (await collection.delete_many({"$and": [where, {"_id": {"$in": ids}}]})).deleted_count
+        # A range, not `$in`: the embedded database answers `$in` by reading the whole collection. What else in
+        # the range matches `where` goes too, as it is meant to.
+        page = {"$and": [where, {"_id": {"$gte": min(ids), "$lte": max(ids)}}]}
+        deleted += (await collection.delete_many(page)).deleted_count
     return deleted
+
+
+def any_of(field: str, values: Iterable[Any]) -> dict[str, Any]:
+    """A filter matching documents whose `field` is one of a few `values` (at most a page or batch of them).
+
+    `$or` of equalities rather than `$in`: the embedded database answers `$in` by reading the whole collection
+    (250 ms at 10k contacts, against 10 ms), and MongoDB serves both from the index.
+    """
+    return {"$or": [{field: value} for value in values]}

@@ -16,7 +16,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from api.contacts.listing import OUTPUT_FIELDS, ContactQuery, Position
 from api.contacts.schemas import ContactOut
-from api.database import collection_of, delete_in_batches, walk
+from api.database import any_of, collection_of, delete_in_batches, walk
 from api.scope import Scope
 from models.contact import (
     HIDDEN_FIELDS,
@@ -125,7 +125,9 @@ async def find_document(scope: Scope, contact_id: str) -> Document | None:
 async def find_documents(scope: Scope, contact_ids: Iterable[str]) -> list[Document]:
     """The stored documents of the listed live contacts that exist, in id order."""
     wanted = sorted({contact_id for contact_id in contact_ids if is_contact_id(contact_id)})
-    return await collection().find(scope.where(_id={"$in": wanted})).sort("_id", 1).to_list()
+    if not wanted:
+        return []
+    return await collection().find(scope.where(**any_of("_id", wanted))).sort("_id", 1).to_list()
 
 
 async def find_by_external_ids(scope: Scope, external_ids: Iterable[str]) -> list[Document]:
@@ -134,7 +136,7 @@ async def find_by_external_ids(scope: Scope, external_ids: Iterable[str]) -> lis
     if not wanted:
         return []
     # Newest first: a dict built from the list keeps the oldest.
-    return await collection().find(scope.where(external_id={"$in": wanted})).sort("_id", -1).to_list()
+    return await collection().find(scope.where(**any_of("external_id", wanted))).sort("_id", -1).to_list()
 
 
 async def find_owned(scope: Scope, contact_id: str) -> Document | None:

@@ -151,8 +151,8 @@ async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
     ]
     await collection().bulk_write(updates, ordered=False)
     numbers = {"$gte": first, "$lt": first + len(contacts)}  # unique to this write: what it trashed holds them
-    trashed = collection().find(scope.trash(_id={"$in": [c["_id"] for c in contacts]}, seq=numbers), {"_id": 1})
-    return {document["_id"] async for document in trashed}
+    trashed = collection().find(scope.owned(seq=numbers), {"_id": 1, "tenant": 1})  # served by (owner, seq)
+    return {document["_id"] async for document in trashed if document["tenant"] == scope.tenant + TRASH_SUFFIX}
 
 
 async def untrash(scope: Scope, current: Document) -> ContactOut | None:

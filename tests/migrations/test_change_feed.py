@@ -23,6 +23,9 @@ Client = AsyncMongoClient[dict[str, Any]]
 Stored = dict[str, Any]
 SLUG = "change_feed"
 FEED_INDEX = "owner_1_seq_1"
+IMPORT_INDEX = "tenant_1_external_id_1"
+TRASH_INDEX = "tenant_1_deleted_at_1__id_1"
+NEW_INDEXES = (FEED_INDEX, IMPORT_INDEX, TRASH_INDEX)
 START = datetime(2026, 1, 1, tzinfo=UTC)
 # Listed in created order, stored in another (`minutes` after START): numbers follow `created_at`, not insertion.
 CONTACTS: list[tuple[str, str, int]] = [
@@ -54,7 +57,8 @@ def old_contacts(mongo: Client, database: Database[Any]) -> list[Stored]:
     """A database as the code before this migration left it: contacts of two tenants, no counters, no index."""
     documents = [old_contact(*CONTACTS[index]) for index in STORED_ORDER]
     database.contacts.insert_many([dict(document) for document in documents])
-    database.contacts.drop_index(FEED_INDEX)  # declared by today's model, which the `mongo` fixture bound
+    for index in NEW_INDEXES:  # declared by today's model, which the `mongo` fixture bound
+        database.contacts.drop_index(index)
     return documents
 
 
@@ -93,12 +97,15 @@ async def test_each_tenants_contacts_are_numbered_from_one_in_created_order(
         assert "change" not in document  # what an old contact's last change was is not known
 
 
-async def test_the_feed_index_is_created(
+async def test_the_feed_import_and_trash_indexes_are_created(
     mongo: Client, settings: Settings, database: Database[Any], old_contacts: list[Stored]
 ) -> None:
     await migrate(mongo, settings)
 
-    assert database.contacts.index_information()[FEED_INDEX]["key"] == [("owner", 1), ("seq", 1)]
+    indexes = database.contacts.index_information()
+    assert indexes[FEED_INDEX]["key"] == [("owner", 1), ("seq", 1)]
+    assert indexes[IMPORT_INDEX]["key"] == [("tenant", 1), ("external_id", 1)]
+    assert indexes[TRASH_INDEX]["key"] == [("tenant", 1), ("deleted_at", 1), ("_id", 1)]
 
 
 async def test_a_rerun_changes_nothing(
@@ -154,7 +161,7 @@ async def test_backward_deletes_the_trash_and_gives_the_live_contacts_their_old_
     assert contacts(database) == {
         document["_id"]: document for document in old_contacts if document["name"] != "Gordon"
     }
-    assert FEED_INDEX not in database.contacts.index_information()
+    assert not set(NEW_INDEXES) & set(database.contacts.index_information())
     assert (await status(mongo, settings.mongodb_db)).current == before(SLUG)
 
 
