@@ -28,6 +28,8 @@ class BenchConfig:
     eve_max_size: int = 10_000  # Eve too (it counts every list it serves)
     limit_seconds: float = 2.0  # each operation of the SQLite limit harness, per size
     deep_pages: int = 50  # how many pages of 20 the deep-page cursor lies into the data
+    files_min_size: int = 10_000  # export, import and sync are measured at the sizes from this one on
+    import_max_rows: int = 100_000  # an import file holds the size's contacts, up to this many (the API's limit)
     batch_size: int = 1_000
     warmup_requests: int = 5
     out_dir: Path = DEFAULT_OUT
@@ -46,6 +48,11 @@ class BenchConfig:
         """The sizes at which Eve is compared."""
         return tuple(size for size in self.sizes if size <= self.eve_max_size)
 
+    @property
+    def files_sizes(self) -> tuple[int, ...]:
+        """The sizes at which export, import and the sync poll are measured."""
+        return tuple(size for size in self.sizes if size >= self.files_min_size)
+
 
 QUICK: dict[str, Any] = {
     "sizes": (1_000, 10_000),
@@ -54,6 +61,7 @@ QUICK: dict[str, Any] = {
     "cold_starts": 1,
     "load_budget": 120.0,
     "limit_seconds": 1.0,
+    "import_max_rows": 2_000,  # imports ran at ~80 rows/s here: 10k rows would take 2 min per file
 }
 
 _ENV: dict[str, tuple[str, type]] = {
@@ -67,6 +75,8 @@ _ENV: dict[str, tuple[str, type]] = {
     "BENCH_EVE_MAX_SIZE": ("eve_max_size", int),
     "BENCH_LIMIT_SECONDS": ("limit_seconds", float),
     "BENCH_DEEP_PAGES": ("deep_pages", int),
+    "BENCH_FILES_MIN_SIZE": ("files_min_size", int),
+    "BENCH_IMPORT_MAX_ROWS": ("import_max_rows", int),
     "BENCH_OUT": ("out_dir", Path),
     "BENCH_SEED_APP": ("seed_app", Path),
     "BENCH_SEED_VENV": ("seed_venv", Path),
@@ -103,6 +113,8 @@ def _arguments() -> argparse.ArgumentParser:
     parser.add_argument("--eve-max-size", type=int, help="largest size Eve is compared at")
     parser.add_argument("--limit-seconds", type=float, help="seconds per operation of the SQLite limit harness")
     parser.add_argument("--deep-pages", type=int, help="pages of 20 into the data for the deep page")
+    parser.add_argument("--files-min-size", type=int, help="smallest size at which export, import and sync run")
+    parser.add_argument("--import-max-rows", type=int, help="most rows an import file holds (BENCH_IMPORT_MAX_ROWS)")
     parser.add_argument("--out", dest="out_dir", type=Path, help="results folder (BENCH_OUT)")
     return parser
 

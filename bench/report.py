@@ -21,6 +21,9 @@ DRIVER_RATIOS = ("driver_get", "driver_list", "driver_create", "driver_page_deep
 EVE_RATIOS = ("eve_list", "eve_page_deep", "eve_get", "eve_create")
 LIMIT_RATIOS = ("limit_get", "limit_list", "limit_create")  # ours ÷ SQLite (limit.py), per operation
 _SMALLEST = "smallest over the sizes compared"
+# Flat: a page of 100 contacts in memory at a time. A 100k export built in memory would hold its ~24 MB of text
+# and far more in contact objects.
+EXPORT_RSS_GROWTH_MB = 20.0
 # name, what it means, comparison, threshold
 TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("seed_list", f"GET / req/s, ours ÷ seed ({_SMALLEST})", ">=", 1.0),
@@ -39,6 +42,10 @@ TARGETS: tuple[tuple[str, str, str, float], ...] = (
     ("create_100k_vs_1k", "POST /contacts p50 latency, 100k ÷ 1k", "<=", 1.5),
     ("page_deep_100k_vs_1k", "deep page p50 latency, 100k ÷ 1k", "<=", 1.5),
     ("rss_mb_100k", "API process RSS at 100k contacts, MB", "<", 150.0),
+    ("import_per_s", "contacts/s imported from a vCard and a CSV file (smallest over files and sizes)", ">=", 500.0),
+    ("export_per_s", "contacts/s of GET /contacts/export, vcf and csv (smallest over files and sizes)", ">=", 2e3),
+    ("export_rss_growth_mb", "API RSS growth during an export, MB (largest; flat memory)", "<", EXPORT_RSS_GROWTH_MB),
+    ("sync_poll_vs_full_100k", "sync poll after 10 changes ÷ full sync, seconds, at 100k", "<", 0.01),
     ("cold_start_s", "python -m api (embedded DB) to GET /readyz 200, s", "<", 1.5),
 )
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -79,6 +86,8 @@ def ratios_by_size(raw: dict[str, Any]) -> dict[str, dict[str, float | None]]:
         for name in LIMIT_RATIOS:
             operation = name.removeprefix("limit_")
             ratios[name] = _divide(_metric(entry, operation, API, "rps"), entry.get("limit", {}).get(operation))
+        if "sync" in entry:
+            ratios["sync_poll_vs_full"] = entry["sync"]["poll_vs_full"]
         by_size[label(size)] = ratios
     return by_size
 
@@ -108,8 +117,27 @@ def ratios(raw: dict[str, Any]) -> dict[str, float | None]:
         else:
             result[key] = None
     result["rss_mb_100k"] = measured[LARGE]["api_memory"]["rss_mb"] if LARGE in measured else None
+    result |= file_figures(measured)
+    large = measured.get(LARGE, {})
+    result["sync_poll_vs_full_100k"] = large["sync"]["poll_vs_full"] if "sync" in large else None
     result["cold_start_s"] = raw["cold_start"]["median_s"]
     return result
+
+
+def file_figures(measured: dict[int, dict[str, Any]]) -> dict[str, float | None]:
+    """The slowest import and export (contacts/s) and the largest RSS growth of an export, over files and sizes."""
+    runs = {
+        kind: [run for entry in measured.values() for run in entry.get(kind, {}).values()]
+        for kind in ("import", "export")
+    }
+    imported = [run["per_s"] for run in runs["import"] if run["per_s"] is not None]
+    exported = [run["per_s"] for run in runs["export"] if run["per_s"] is not None]
+    growth = [run["rss_growth_mb"] for run in runs["export"]]
+    return {
+        "import_per_s": min(imported) if imported else None,
+        "export_per_s": min(exported) if exported else None,
+        "export_rss_growth_mb": max(growth) if growth else None,
+    }
 
 
 def targets(headline: dict[str, float | None]) -> list[dict[str, Any]]:
@@ -270,12 +298,64 @@ def markdown(results: dict[str, Any]) -> str:
                 f"{_number(numbers['list'], 0)} | {'yes' if numbers['pages_use_index'] else '**no**'} |"
             )
         lines.append("")
+    lines += _files_tables(results)
     skipped = [
         (size, peer, why) for size, e in results["sizes"].items() for peer, why in e.get("skipped_peers", {}).items()
     ]
     if skipped:
         lines += ["Not compared: " + "; ".join(f"{peer} at {size}: {why}" for size, peer, why in skipped), ""]
     return "\n".join(lines)
+
+
+def _memory(run: dict[str, Any]) -> str:
+    return f"{run['rss_before_mb']} → {run['rss_peak_mb']} (+{run['rss_growth_mb']})"
+
+
+def _files_tables(results: dict[str, Any]) -> list[str]:
+    """Exports, imports and the sync poll, at the sizes they were measured at (bench/interchange.py, sync.py)."""
+    measured = [(size, entry) for size, entry in results["sizes"].items() if "sync" in entry]
+    if not measured:
+        return []
+    lines = ["## Files and sync (bench/interchange.py, bench/sync.py)", ""]
+    lines += [
+        "| contacts | file | export contacts/s | export s | file MB | API RSS MB during export | import rows | "
+        "import contacts/s | import s | created / updated / unchanged / failed | importing API RSS MB |",
+        "|---:|---|---:|---:|---:|---|---:|---:|---:|---|---|",
+    ]
+    for size, entry in measured:
+        for file_format, exported in entry["export"].items():
+            done = entry["import"].get(file_format)
+            imported = ["—"] * 5
+            if done is not None:
+                outcomes = " / ".join(str(done[outcome]) for outcome in ("created", "updated", "unchanged", "failed"))
+                imported = [str(done["rows"]), _number(done["per_s"], 0), _number(done["seconds"]), outcomes]
+                imported.append(_memory(done))
+            lines.append(
+                f"| {size} | {file_format} | {_number(exported['per_s'], 0)} | {_number(exported['seconds'])} | "
+                f"{_number(exported['file_mb'], 1)} | {_memory(exported)} | " + " | ".join(imported) + " |"
+            )
+    lines += [
+        "",
+        "| contacts | full sync s | full sync requests | contacts in it | changes made | poll ms (median) | "
+        "poll requests | changed in poll | poll ÷ full |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, entry in measured:
+        synced = entry["sync"]
+        full, poll = synced["full"], synced["poll"]
+        lines.append(
+            f"| {size} | {_number(full['seconds'])} | {full['requests']} | {full['changed']} | "
+            f"{synced['changes_made']} | {_number(poll['seconds'] * 1000)} | {poll['requests']} | {poll['changed']} | "
+            f"{_number(synced['poll_vs_full'], 5)} |"
+        )
+    lines += [
+        "",
+        "RSS MB: before → sampled peak (growth), every 10 ms. An import runs in a fresh API process with its own "
+        "fresh embedded database; an export in the API under test. The poll waits until the feed has settled past "
+        "the changes (2 x DB_TIMEOUT, bench/sync.py).",
+        "",
+    ]
+    return lines
 
 
 def write(results: dict[str, Any], out_dir: Path) -> tuple[Path, Path]:

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -68,6 +69,52 @@ def process_memory_mb(pid: int) -> dict[str, float]:
         if name in fields:
             memory[fields[name]] = round(int(value.split()[0]) / 1024, 1)
     return memory
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size now, in MB (0 when the process is gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    kib = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+    return round(kib / 1024, 1)
+
+
+class RssSampler:
+    """The resident memory of a process before and, sampled every `interval` seconds, at its peak meanwhile.
+
+    /proc's VmHWM is the peak of the process's whole life, so for one request of a long-running server the
+    harness samples VmRSS from a thread instead (a peak shorter than `interval` can be missed).
+    """
+
+    def __init__(self, pid: int, interval: float = 0.01) -> None:
+        self.pid, self.interval = pid, interval
+        self.before_mb = self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="rss-sampler", daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_mb = max(self.peak_mb, rss_mb(self.pid))
+
+    def __enter__(self) -> Self:
+        self.before_mb = self.peak_mb = rss_mb(self.pid)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, rss_mb(self.pid))
+
+    def as_dict(self) -> dict[str, float]:
+        """Before, peak and their difference, in MB."""
+        return {
+            "rss_before_mb": self.before_mb,
+            "rss_peak_mb": self.peak_mb,
+            "rss_growth_mb": round(self.peak_mb - self.before_mb, 1),
+        }
 
 
 def cpu_seconds(pid: int) -> float:

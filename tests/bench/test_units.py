@@ -1,4 +1,4 @@
-"""The harness's pure parts: configuration, the wrk script, the load budget, ratios and targets."""
+"""The harness's pure parts: configuration, the wrk script, the load budget, files, sync, ratios and targets."""
 
 import subprocess
 import sys
@@ -8,10 +8,14 @@ from typing import Any, cast
 import pytest
 from pymongo.collection import Collection
 
+from api.interchange.csv_format import read_csv
+from api.interchange.vcard import read_vcards
 from bench.config import QUICK, load_config, parse_sizes
-from bench.data import LoadBudgetExceeded, Loader
+from bench.data import LoadBudgetExceeded, Loader, contact_templates
+from bench.interchange import RecordCounter, import_file, import_size
 from bench.load import HttpRequest, RunResult, settle, summarize, wrk_script
 from bench.report import markdown, ratios, ratios_by_size, targets
+from bench.sync import FeedRead, summary
 
 
 def test_sizes_accept_k_suffixes_and_sort() -> None:
@@ -26,6 +30,15 @@ def test_quick_then_environment_then_flags() -> None:
     assert (quick.quick, quick.sizes, quick.seconds) == (True, QUICK["sizes"], QUICK["seconds"])
     tuned = load_config(["--seconds", "7"], {"BENCH_QUICK": "1", "BENCH_SIZES": "50", "BENCH_SECONDS": "3"})
     assert (tuned.sizes, tuned.seconds, tuned.rounds) == ((50,), 7, QUICK["rounds"])
+
+
+def test_files_and_sync_are_measured_from_10k_on_unless_told_otherwise() -> None:
+    assert load_config([], {}).files_sizes == (10_000, 100_000)
+    assert load_config([], {"BENCH_QUICK": "1"}).files_sizes == (10_000,)
+    assert load_config(["--sizes", "50", "--files-min-size", "1"], {}).files_sizes == (50,)
+    assert import_size(250_000) == 100_000  # the API's row limit
+    assert import_size(10_000, load_config([], {"BENCH_QUICK": "1"}).import_max_rows) == 2_000
+    assert import_size(50, 2_000) == 50
 
 
 def test_wrk_script_sends_each_path_in_turn_and_numbers_bodies() -> None:
@@ -60,6 +73,33 @@ def test_a_size_that_cannot_load_in_its_budget_is_given_up_early() -> None:
     assert collection.inserted == 100
 
 
+def test_records_are_counted_when_a_chunk_splits_their_end() -> None:
+    counter = RecordCounter(b"END:VCARD\r\n")
+    for chunk in (b"BEGIN:VCARD\r\nEND:VC", b"ARD\r\nBEGIN:VCARD\r\nEND:VCARD\r", b"\n", b"END:VCARD\r\n"):
+        counter.feed(chunk)
+    assert counter.count == 3
+
+
+@pytest.mark.parametrize(("file_format", "reader"), [("vcf", read_vcards), ("csv", read_csv)])
+def test_import_files_hold_distinct_contacts_the_api_reads_back(file_format: str, reader: Any) -> None:
+    body = import_file(file_format, 30, contact_templates(10))  # 10 templates: contacts 0, 10, 20 share one
+    rows = list(reader(body.decode().splitlines(keepends=True)))
+    assert [row.problem for row in rows] == [None] * 30
+    assert [row.contact["external_id"] for row in rows] == [f"bench-{n}" for n in range(30)]
+    assert rows[0].contact["name"] == rows[10].contact["name"]
+    assert all("id_hint" not in row.contact for row in rows)  # no id of ours: another system's file
+
+
+def test_a_sync_summary_takes_the_median_poll_and_divides_by_the_full_sync() -> None:
+    full = FeedRead(2.0, 500, 100_000, 0, "t")
+    polls = [FeedRead(seconds, 1, 10, 0, "u") for seconds in (0.004, 0.002, 0.003)]
+    synced = summary(full, polls, 10)
+    assert synced["poll"]["seconds"] == 0.003
+    assert synced["poll"]["changed"] == 10
+    assert synced["poll_vs_full"] == 0.0015
+    assert synced["full"] == {"seconds": 2.0, "requests": 500, "changed": 100_000, "deleted": 0}
+
+
 def _numbers(rps: float, p50: float) -> dict[str, Any]:
     return {"rps": rps, "p50_ms": p50, "p99_ms": p50 * 2, "errors": 0, "cpu_pct": {}}
 
@@ -82,9 +122,32 @@ def _size(api_rps: float, other_rps: float, p50: float, rss: float, sqlite: floa
     }
 
 
+def _file_run(per_s: float, growth: float = 1.0) -> dict[str, Any]:
+    memory = {"rss_before_mb": 80.0, "rss_peak_mb": 80.0 + growth, "rss_growth_mb": growth}
+    outcomes = {"rows": 10, "created": 10, "updated": 0, "unchanged": 0, "failed": 0}
+    return {"contacts": 10, "file_mb": 1.0, "seconds": 10 / per_s, "per_s": per_s, **outcomes, **memory}
+
+
+def _with_files(entry: dict[str, Any], poll_s: float, full_s: float, per_s: float, growth: float) -> dict[str, Any]:
+    """`entry` with its exports, imports (vcf at `per_s`, csv twice as fast) and a sync poll and full sync."""
+    files = {"vcf": _file_run(per_s, growth), "csv": _file_run(per_s * 2)}
+    feed = {"requests": 1, "changed": 10, "deleted": 0}
+    synced = {
+        "changes_made": 10,
+        "full": feed | {"seconds": full_s, "requests": 500},
+        "poll": feed | {"seconds": poll_s},
+        "poll_vs_full": round(poll_s / full_s, 5),
+    }
+    return entry | {"export": files, "import": files, "sync": synced}
+
+
 def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
     raw = {
-        "sizes": {"1000": _size(200, 100, 2.0, 80), "100000": _size(90, 100, 4.0, 120, sqlite=500)},
+        "sizes": {
+            "1000": _size(200, 100, 2.0, 80),
+            "10000": _with_files(_size(200, 100, 2.0, 80), poll_s=0.01, full_s=0.5, per_s=3000, growth=30),
+            "100000": _with_files(_size(90, 100, 4.0, 120, sqlite=500), poll_s=0.02, full_s=5.0, per_s=600, growth=2),
+        },
         "cold_start": {"median_s": 1.4},
     }
     headline = ratios(raw)
@@ -96,6 +159,11 @@ def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
     assert headline["create_100k_vs_1k"] == 2.0
     assert headline["page_deep_100k_vs_1k"] == 2.0
     assert headline["rss_mb_100k"] == 120
+    assert headline["import_per_s"] == 600  # the slowest file at the slowest size
+    assert headline["export_per_s"] == 600
+    assert headline["export_rss_growth_mb"] == 30  # the largest growth
+    assert headline["sync_poll_vs_full_100k"] == 0.004
+    assert ratios_by_size(raw)["10k"]["sync_poll_vs_full"] == 0.02
     met = {target["name"]: target["met"] for target in targets(headline)}
     assert met == {
         "seed_list": False,
@@ -114,6 +182,10 @@ def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
         "create_100k_vs_1k": False,
         "page_deep_100k_vs_1k": False,
         "rss_mb_100k": True,
+        "import_per_s": True,
+        "export_per_s": False,
+        "export_rss_growth_mb": False,
+        "sync_poll_vs_full_100k": True,
         "cold_start_s": True,
     }
 
@@ -123,6 +195,7 @@ def test_unmeasured_sizes_leave_ratios_empty_and_targets_unjudged() -> None:
     headline = ratios(raw)
     assert headline["create_100k_vs_1k"] is None
     assert headline["rss_mb_100k"] is None
+    assert headline["import_per_s"] is headline["export_per_s"] is headline["sync_poll_vs_full_100k"] is None
     assert all(target["met"] is None for target in targets(headline) if target["value"] is None)
 
 
@@ -179,3 +252,19 @@ def test_a_peer_that_finished_nothing_shows_as_unbounded_not_as_missing() -> Non
     assert results["ratios_by_size"]["10k"]["eve_list"] is None
     assert "| eve_list | ∞ (eve finished no request in a run) |" in markdown(results)
     assert "| eve_get | 3.000 |" in markdown(results)
+
+
+def test_markdown_shows_files_and_sync_where_they_were_measured() -> None:
+    raw = {
+        "sizes": {
+            "1000": _size(1, 1, 1.0, 50),
+            "10000": _with_files(_size(1, 1, 1.0, 50), poll_s=0.004, full_s=0.8, per_s=1000, growth=1.5),
+        },
+        "cold_start": {"median_s": 1.0, "runs_s": [1.0]},
+    }
+    report = markdown(_results(raw))
+    assert "## Files and sync" in report
+    assert "| 10000 | vcf | 1,000 | 0.01 | 1.0 | 80.0 → 81.5 (+1.5) | 10 | 1,000 | 0.01 | 10 / 0 / 0 / 0 |" in report
+    assert "| 10000 | csv | 2,000 |" in report
+    assert "| 10000 | 0.80 | 500 | 10 | 10 | 4.00 | 1 | 10 | 0.00500 |" in report
+    assert "| 1000 | vcf |" not in report
