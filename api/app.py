@@ -43,6 +43,7 @@ from api.trash.service import maintain
 from models.channels import set_default_phone_region
 
 logger = logging.getLogger("api")
+MAINTENANCE_STOP_SECONDS = 5.0
 
 
 class LifespanState(TypedDict):
@@ -74,13 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         loop = asyncio.get_running_loop()
         logger.info("ready: event loop %s.%s", type(loop).__module__, type(loop).__qualname__)
         secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else secrets.token_hex(32)
-        maintenance = asyncio.create_task(maintain(settings), name="maintenance")
+        stop_maintenance = asyncio.Event()
+        maintenance = asyncio.create_task(maintain(settings, stop_maintenance), name="maintenance")
         try:
             yield {"mongo": mongo, "cursor_secret": secret.encode(), "sync_secret": await token_secret(settings, mongo)}
         finally:
-            maintenance.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await maintenance
+            stop_maintenance.set()  # lets a purge round finish (a few seconds at most), then cancels it
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(maintenance, MAINTENANCE_STOP_SECONDS)
             await mongo.close()
             if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
                 multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]

@@ -1,6 +1,7 @@
 """The trash: deleted contacts within TRASH_RETENTION, undeleting them, and purging those past it."""
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime, timedelta
 
@@ -77,13 +78,20 @@ async def purge_expired(trash_retention: timedelta, history_retention: timedelta
     return purged, versions
 
 
-async def maintain(settings: Settings) -> None:
-    """Purge now and every MAINTENANCE_INTERVAL, until cancelled; a round the database fails is retried next time."""
+async def maintain(settings: Settings, stop: asyncio.Event) -> None:
+    """Purge every MAINTENANCE_INTERVAL until `stop` is set; a round the database fails is retried next time.
+
+    It waits first, so a start does no purge work, and a stop between rounds interrupts no database operation
+    (cancelling one mid-flight would leave its connection open).
+    """
     while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.maintenance_interval)
+        if stop.is_set():
+            return
         try:
             await purge_expired(settings.trash_retention, settings.history_retention)
         except PyMongoError as error:
             logger.warning("purge failed, retried in %.0f s: %s", settings.maintenance_interval, type(error).__name__)
         except Exception:  # a bug here must not end the purges, nor the worker's shutdown
             logger.exception("purge failed, retried in %.0f s", settings.maintenance_interval)
-        await asyncio.sleep(settings.maintenance_interval)

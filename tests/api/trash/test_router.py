@@ -1,8 +1,13 @@
 """The trash over HTTP: deleted contacts are listed and can be undeleted within the retention window."""
 
+import asyncio
+from datetime import timedelta
+
 import httpx
 
+from api.settings import Settings
 from tests.factories import new_contact
+from tests.live_server import LiveServer
 
 
 async def test_a_deleted_contact_is_in_the_trash_until_undeleted(client: httpx.AsyncClient) -> None:
@@ -55,3 +60,15 @@ async def test_bulk_delete_moves_contacts_to_the_trash_and_the_feed_shows_tombst
     assert [item["status"] for item in result.json()["results"]] == [204, 204]
     assert sorted(tombstone["id"] for tombstone in changes["deleted"]) == sorted(ids[:2])
     assert {item["id"] for item in (await client.get("/contacts/trash")).json()["items"]} == set(ids[:2])
+
+
+async def test_each_worker_purges_the_expired_trash_every_maintenance_interval(settings: Settings) -> None:
+    purging = {"trash_retention": timedelta(seconds=1), "maintenance_interval": 0.3}
+    with LiveServer(settings.model_copy(update=purging)).running() as url:
+        async with httpx.AsyncClient(base_url=url, timeout=10) as http:
+            gone = await new_contact(http, name="Purged")
+            assert (await http.delete(f"/contacts/{gone['id']}")).status_code == 204
+            await asyncio.sleep(2)
+            history = await http.get(f"/contacts/{gone['id']}/history")
+
+    assert history.status_code == 404  # the contact and its history are gone for good
