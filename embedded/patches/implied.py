@@ -2,8 +2,10 @@
 
 SQLite cannot seek on the engine's WHERE clause (`CASE ... END > ? OR (json_type(...) = 'text' AND
 json_extract(...) > ?)`). From the query plan, `field_bounds` derives for each field a BSON sort bucket
-`B` and bounds `lo <= value <= hi`. Only string and datetime values are used, because their SQL value is a
-canonical, order-preserving text. The bounds hold for every matching row whose `bucket(field) == B`: AND
+`B` and bounds `lo <= value <= hi`. Only string, datetime and number values are used: the SQL value of a
+string or a datetime is a canonical, order-preserving text, and every value in the number bucket is a plain
+JSON integer or real (tagged numbers sort in other buckets), which SQLite compares numerically, as BSON does.
+The bounds hold for every matching row whose `bucket(field) == B`: AND
 keeps the tighter bound and OR the looser one. `implied_predicates` then runs two indexed probes on the
 same connection (the same read snapshot): is there a row matching the original WHERE whose `bucket(field)`
 is below `B`, or above it? Only when there is none does it add `bucket(field) = B AND value(field) >= lo
@@ -14,6 +16,7 @@ A field is used only when an accelerator has it right after fields already fixed
 that is where the added terms let SQLite seek. An `_id` equality is used alone: it reads at most one row.
 """
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +35,7 @@ from mongoeco.engines.sqlite_query import _normalize_comparable_value
 from embedded.patches.accelerators import declared_keys
 from embedded.patches.common import (
     DATETIME_BUCKET,
+    NUMBER_BUCKET,
     STRING_BUCKET,
     bucket_sql,
     exists_sql,
@@ -39,10 +43,11 @@ from embedded.patches.common import (
     value_sql,
 )
 
-type Bound = tuple[int, str | None, str | None]
+type Value = str | int | float
+type Bound = tuple[int, Value | None, Value | None]
 """(bucket B, lo, hi): a matching row with bucket(field) == B has lo <= value(field) <= hi; None is open."""
 
-_BUCKET_OF_TYPE = {"string": STRING_BUCKET, "datetime": DATETIME_BUCKET}
+_BUCKET_OF_TYPE = {"string": STRING_BUCKET, "datetime": DATETIME_BUCKET, "number": NUMBER_BUCKET}
 
 
 @dataclass(slots=True)
@@ -55,16 +60,23 @@ class Implied:
     fixed_value: set[str] = field(default_factory=set)
 
 
-def _bucket_and_text(value: object) -> tuple[int, str] | None:
-    """The sort bucket and SQL text of a string or datetime query value, else None."""
+def _bucket_and_value(value: object) -> tuple[int, Value] | None:
+    """The sort bucket and SQL value of a string, datetime or finite number query value, else None."""
     try:
         value_type, comparable = _normalize_comparable_value(value)
     except (NotImplementedError, TypeError, ValueError):
         return None
     bucket = _BUCKET_OF_TYPE.get(value_type)
-    if bucket is None or not isinstance(comparable, str):
+    if bucket is None or not _comparable(comparable):
         return None
-    return bucket, comparable
+    return bucket, comparable  # type: ignore[return-value]  # _comparable checked it
+
+
+def _comparable(value: object) -> bool:
+    # A bool is an int to Python, but sorts in its own bucket; NaN and the infinities have no JSON number.
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, str | int) or (isinstance(value, float) and math.isfinite(value))
 
 
 def _merge_and(merged: dict[str, Bound], name: str, bound: Bound) -> None:
@@ -105,15 +117,15 @@ def field_bounds(plan: Any) -> dict[str, Bound]:
         | LessThanCondition
         | LessThanOrEqualCondition,
     ):
-        found = _bucket_and_text(plan.value) if is_plain_field(plan.field) else None
+        found = _bucket_and_value(plan.value) if is_plain_field(plan.field) else None
         if found is None:
             return {}
-        bucket, text = found
+        bucket, value = found
         if isinstance(plan, EqualsCondition):
-            return {plan.field: (bucket, text, text)}
+            return {plan.field: (bucket, value, value)}
         if isinstance(plan, GreaterThanCondition | GreaterThanOrEqualCondition):
-            return {plan.field: (bucket, text, None)}
-        return {plan.field: (bucket, None, text)}
+            return {plan.field: (bucket, value, None)}
+        return {plan.field: (bucket, None, value)}
     if isinstance(plan, AndCondition):
         merged: dict[str, Bound] = {}
         for clause in plan.clauses:

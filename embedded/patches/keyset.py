@@ -7,10 +7,13 @@ an index, so that SQL is left untouched):
 - ORDER BY loses the terms that those predicates make constant. SQLite does not see that a term such as
   `bucket(name) = 3` makes the *expression* `bucket(name)` constant, and would sort the rows again.
 
-`_build_scalar_sort_select_sql` declines single-field sorts that lead an accelerator, so the generic
+`_build_scalar_sort_select_sql` declines single-field sorts on a field of an accelerator, so the generic
 `ORDER BY bucket, value` (the accelerator's order) is used. Whenever the scalar path applies (one scalar
 type in the whole collection), its `ORDER BY value` gives the same order. Declining also skips that path's
-full-collection COUNT, which runs again after every write.
+full-collection COUNT, which runs again after every write. A field behind the accelerator's first, such as
+`seq` in `(owner, seq)`, counts too: with the fields before it fixed by the filter's equalities, the implied
+predicates let the accelerator serve the sort; without them the generic path sorts the matching rows, as the
+scalar path would, minus the COUNT.
 """
 
 from typing import Any
@@ -144,13 +147,13 @@ def _build_scalar_sort_select_sql(
     limit: int | None,
     hint: Any,
 ) -> tuple[str, list[object]] | None:
-    """None (the generic ORDER BY) for an unhinted single-field sort that leads an accelerator."""
+    """None (the generic ORDER BY) for an unhinted single-field sort on a field of an accelerator."""
     if hint is None and sort and len(sort) == 1:
         name, direction = sort[0]
         if (
             direction in (1, -1)
             and self._find_scalar_sort_index(db_name, coll_name, name) is None
-            and any(key[0][0] == name for key in declared_keys(self, db_name, coll_name))
+            and any(name in (field for field, _ in key) for key in declared_keys(self, db_name, coll_name))
         ):
             return None
     result: tuple[str, list[object]] | None = original("_build_scalar_sort_select_sql")(

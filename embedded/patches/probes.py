@@ -73,7 +73,7 @@ def _sort_requires_python(self: SQLiteEngine, db_name: str, coll_name: str, plan
         if self._field_contains_tagged_undefined_in_collection(db_name, coll_name, name):
             return True
         if name in implied.fixed_bucket:
-            continue  # every matching row has bucket "string" or "datetime" here: the probe finds nothing
+            continue  # every matching row has bucket "string", "datetime" or "number" here: the probe finds nothing
         path = path_literal(name)
         # Seek on bucket(name) itself where an index leads with it: the three buckets are almost always empty.
         # Otherwise the implied terms (the tenant, say) narrow the rows read.

@@ -52,12 +52,13 @@ class Audit:
     database: TracedDatabase
     ids: list[str]
     cursor: str
+    sync_token: str
 
     def plans(self, method: str, url: str, **kwargs: Any) -> list[tuple[str, str]]:
         """Make one request; return (statement, plan line) for each statement on `documents` that it ran."""
         self.database.trace.write_text("")
         response = self.http.request(
-            method, url.format(id=self.ids[0], other=self.ids[1], cursor=self.cursor), **kwargs
+            method, url.format(id=self.ids[0], other=self.ids[1], cursor=self.cursor, token=self.sync_token), **kwargs
         )
         assert response.status_code < 400, response.text
         statements = [line for line in self.database.trace.read_text().splitlines() if _READS_DOCUMENTS.search(line)]
@@ -97,7 +98,8 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
                 }
                 assert http.post("/contacts", json=contact).status_code == 201
             first = http.get("/contacts", params={"limit": 5}).json()
-            yield Audit(http, database, [item["id"] for item in first["items"]], first["next_cursor"])
+            token = http.get("/contacts/changes").json()["sync_token"]
+            yield Audit(http, database, [item["id"] for item in first["items"]], first["next_cursor"], token)
     finally:
         server.stop()
         database.stop()
@@ -129,6 +131,16 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/", {}),
     ("DELETE", "/contacts/{other}", {}),
     ("GET", "/contacts?q=pers", {}),
+    # The change feed, history, trash and files: each reads by (owner, seq), (tenant, deleted_at) or the list's
+    # own indexes, whatever the tenant holds.
+    ("GET", "/contacts/changes?limit=5", {}),
+    ("GET", "/contacts/changes?since={token}", {}),
+    ("GET", "/contacts/{id}/history", {}),
+    ("GET", "/contacts/trash", {}),
+    ("GET", "/contacts/export?format=vcf", {}),
+    ("GET", "/contacts/export?format=csv&tag=vip", {}),
+    ("GET", "/contacts?limit=5", {"headers": {"accept": "text/vcard"}}),
+    ("GET", "/tenant/export", {}),
 ]
 
 
