@@ -314,9 +314,14 @@ def _memory(run: dict[str, Any]) -> str:
 def _files_tables(results: dict[str, Any]) -> list[str]:
     """Exports, imports and the sync poll, at the sizes they were measured at (bench/interchange.py, sync.py)."""
     measured = [(size, entry) for size, entry in results["sizes"].items() if "sync" in entry]
-    if not measured:
+    failed = [f"- {size}: {entry['files_error']}" for size, entry in results["sizes"].items() if "files_error" in entry]
+    if not measured and not failed:
         return []
     lines = ["## Files and sync (bench/interchange.py, bench/sync.py)", ""]
+    if failed:
+        lines += ["Failed (a request that should have succeeded did not):", "", *failed, ""]
+    if not measured:
+        return lines
     lines += [
         "| contacts | file | export contacts/s | export s | file MB | API RSS MB during export | import rows | "
         "import contacts/s | import s | created / updated / unchanged / failed | importing API RSS MB |",

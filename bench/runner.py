@@ -27,7 +27,7 @@ from api.contacts.schemas import ContactWrite
 from api.database import connect
 from api.serve import redact_url
 from bench import data, interchange, limit, sync
-from bench.client import call, get_json
+from bench.client import HttpError, call, get_json
 from bench.config import REPO_ROOT, BenchConfig
 from bench.load import RunResult, run_operations, run_wrk, settle, summarize
 from bench.progress import say
@@ -147,7 +147,11 @@ class Bench:
             "limit": self._limit(size, context),
         }
         if size in self.config.files_sizes:  # last: they change 10 contacts, and import into other databases
-            entry |= self._files_and_sync(size, context)
+            try:
+                entry |= self._files_and_sync(size, context)
+            except HttpError as error:  # reported, and the other sizes are still measured
+                entry["files_error"] = str(error)
+                say(f"  {size:>6} files and sync failed: {error}")
         return entry
 
     def _files_and_sync(self, size: int, context: Context) -> dict[str, Any]:

@@ -268,3 +268,11 @@ def test_markdown_shows_files_and_sync_where_they_were_measured() -> None:
     assert "| 10000 | csv | 2,000 |" in report
     assert "| 10000 | 0.80 | 500 | 10 | 10 | 4.00 | 1 | 10 | 0.00500 |" in report
     assert "| 1000 | vcf |" not in report
+
+
+def test_a_failed_files_run_is_reported_and_leaves_its_targets_unjudged() -> None:
+    failed = _size(1, 1, 1.0, 50) | {"files_error": "GET /contacts/changes answered 503: slow"}
+    raw = {"sizes": {"100000": failed}, "cold_start": {"median_s": 1.0, "runs_s": [1.0]}}
+    results = _results(raw)
+    assert "- 100000: GET /contacts/changes answered 503: slow" in markdown(results)
+    assert ratios(raw)["sync_poll_vs_full_100k"] is None
