@@ -7,20 +7,21 @@ import orjson
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 from starlette.convertors import Convertor, register_url_convertor
 
-from api.contacts import service
+from api.contacts import bulk, service
+from api.contacts.bulk import ItemOutcome
 from api.contacts.schemas import (
     BulkDelete,
     BulkItemResult,
     BulkItems,
     BulkResult,
+    BulkUpdateItems,
     ContactListParams,
     ContactOut,
     ContactPage,
     ContactPatch,
     ContactWrite,
 )
-from api.contacts.service import ItemOutcome
-from api.http.conditional import etag_for, none_match
+from api.http.conditional import etag_for, none_match, parse_if_match
 from api.http.cursors import decode_cursor, encode_cursor
 from api.http.dependencies import JSON_BODY, MERGE_PATCH_BODY, CurrentScope, CursorSecret, IfMatch
 from api.http.media_types import MERGE_PATCH, StrictJSONRoute
@@ -95,19 +96,31 @@ BULK: dict[str, Any] = {
 @router.post("/bulk", **BULK, summary="Create up to 100 contacts")
 async def create_contacts_bulk(items: BulkItems, scope: CurrentScope) -> BulkResult:
     """Each item gets the status it would have had alone (201 with `id`, or 422 with `problem`)."""
-    return _bulk_result(await service.create_contacts(scope, items), success=201)
+    return _bulk_result(await bulk.create_contacts(scope, items), success=201)
+
+
+@router.post("/bulk-update", **BULK, summary="Change up to 100 contacts")
+async def update_contacts_bulk(items: BulkUpdateItems, request: Request, scope: CurrentScope) -> BulkResult:
+    """Each item gets the status its PATCH would have had alone, in order: 200 with `id` and `etag`, or 400, 404,
+    409, 412, 422 or 428 with `problem`. A change that fails leaves the others applied.
+    """
+    required = request.app.state.settings.require_if_match
+    outcomes = await bulk.update_contacts(scope, items, lambda header: parse_if_match(header, required=required))
+    return _bulk_result(outcomes, success=200)
 
 
 @router.post("/bulk-delete", **BULK, summary="Delete up to 100 contacts")
 async def delete_contacts_bulk(body: BulkDelete, scope: CurrentScope) -> BulkResult:
     """Each id gets the status its delete would have had alone (204, or 404 with `problem`)."""
-    return _bulk_result(await service.delete_contacts(scope, body.ids), success=204)
+    return _bulk_result(await bulk.delete_contacts(scope, body.ids), success=204)
 
 
 def _bulk_result(outcomes: list[ItemOutcome], *, success: int) -> BulkResult:
     return BulkResult(
         results=[
-            BulkItemResult(status=success, id=outcome.id)
+            BulkItemResult(
+                status=success, id=outcome.id, etag=None if outcome.version is None else etag_for(outcome.version)
+            )
             if outcome.error is None
             else BulkItemResult(status=outcome.error.status, id=outcome.id, problem=problem_of(outcome.error))
             for outcome in outcomes

@@ -190,13 +190,49 @@ BulkItems = Annotated[
 ]
 
 
+class BulkUpdateItem(BaseModel):
+    """One change of a bulk update: the contact, its JSON Merge Patch and, optionally, the ETag it assumes."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"id": "6b081b01192d8ee71ccc146a", "patch": {"company": "Acme"}, "if_match": '"3"'}]
+        },
+    )
+
+    id: Annotated[str, StringConstraints(max_length=64)] = Field(description="The contact's id.")
+    patch: dict[str, Any] = Field(
+        title="ContactMergePatch", description="A JSON Merge Patch (RFC 7396), as the body of patchContact."
+    )
+    if_match: Annotated[str, StringConstraints(max_length=1024)] | None = Field(
+        default=None, description="As patchContact's If-Match: the ETag of the version this change assumes."
+    )
+
+
+BulkUpdateItems = Annotated[
+    list[BulkUpdateItem],
+    Body(
+        min_length=1,
+        max_length=MAX_BULK_ITEMS,
+        description="Up to 100 changes, applied in order, each as its own patchContact would be.",
+        examples=[
+            [
+                {"id": "6b081b01192d8ee71ccc146a", "patch": {"company": "Acme"}, "if_match": '"3"'},
+                {"id": "6b081b01192d8ee71ccc146b", "patch": {"nickname": None, "tags": ["vip"]}},
+            ]
+        ],
+    ),
+]
+
+
 class BulkItemResult(BaseModel):
-    """One item's outcome: its status, and the contact's id or the problem."""
+    """One item's outcome: its status, and the contact's id (and new ETag, for a change) or the problem."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"status": 201, "id": "6b081b01192d8ee71ccc146a"}]})
 
     status: int
     id: str | None = None
+    etag: str | None = Field(default=None, description="The changed contact's new ETag (bulk update).")
     problem: ProblemDetails | None = None
 
 

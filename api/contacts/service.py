@@ -1,6 +1,5 @@
 """The rules of the contacts resource, free of HTTP: routes call these, these call the repository."""
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +11,7 @@ from api.contacts import listing, repository, writes
 from api.contacts.merge_patch import merge_patch
 from api.contacts.repository import ContactView, Document
 from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
-from api.errors import ApiError, Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent
 from api.idempotency.service import Exists, IdempotentRequest, run_once
 from api.preconditions import Precondition
 from api.scope import Scope
@@ -47,14 +46,6 @@ class ContactPage:
 
     contacts: list[ContactView]
     next_position: list[Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class ItemOutcome:
-    """What happened to one item of a bulk request: the contact's id, or the error it would have had alone."""
-
-    id: str | None = None
-    error: ApiError | None = None
 
 
 async def create_contact(scope: Scope, contact: ContactFields, idempotency: IdempotentRequest | None = None) -> Created:
@@ -105,10 +96,12 @@ async def patch_contact(
 ) -> ContactOut:
     """Apply a JSON merge patch."""
 
-    def patched(current: Document) -> ContactFields:
-        return validated(ContactWrite, merge_patch(_client_view(current), patch))
+    return await change_contact(scope, contact_id, precondition, lambda current: patched_fields(current, patch))
 
-    return await change_contact(scope, contact_id, precondition, patched)
+
+def patched_fields(current: Document, patch: dict[str, Any]) -> ContactFields:
+    """The client fields of the stored contact `current` with the JSON merge patch `patch` applied (422 if invalid)."""
+    return validated(ContactWrite, merge_patch(_client_view(current), patch))
 
 
 async def change_contact(
@@ -184,33 +177,6 @@ async def list_contacts(
     page = await repository.find_page(scope, query)
     next_position = listing.cursor_payload(sort, page.next_after) if page.next_after is not None else None
     return ContactPage(page.records, next_position)
-
-
-async def create_contacts(scope: Scope, items: list[dict[str, Any]]) -> list[ItemOutcome]:
-    """Validate each item on its own; store the valid ones in one round trip."""
-    outcomes: list[ItemOutcome | ContactFields] = []
-    for item in items:
-        try:
-            outcomes.append(validated(ContactWrite, item))
-        except UnprocessableContent as error:
-            outcomes.append(ItemOutcome(error=error))
-    ids = iter(await writes.insert_many(scope, [item for item in outcomes if isinstance(item, ContactFields)]))
-    return [item if isinstance(item, ItemOutcome) else ItemOutcome(id=next(ids)) for item in outcomes]
-
-
-async def delete_contacts(scope: Scope, contact_ids: list[str]) -> list[ItemOutcome]:
-    """Move the listed contacts that exist in this scope to the trash; the others are not found."""
-    found = await repository.find_documents(scope, contact_ids)
-    deleted = await writes.trash_many(scope, found)
-    for contact in found:  # changed between the read and the write: delete it on its own
-        if contact["_id"] not in deleted:
-            with contextlib.suppress(ContactNotFound):
-                await delete_contact(scope, contact["_id"], None)
-                deleted.add(contact["_id"])
-    return [
-        ItemOutcome(id=contact_id) if contact_id in deleted else ItemOutcome(id=contact_id, error=ContactNotFound())
-        for contact_id in contact_ids
-    ]
 
 
 def validated[Model: BaseModel](schema: type[Model], data: Any) -> Model:

@@ -135,6 +135,7 @@ class PythonSdk:
     patch_contact: Any
     list_contacts: Any
     delete_contact: Any
+    update_contacts_bulk: Any
     list_changes: Any  # contacts_client.api.sync
     get_contact_history: Any  # contacts_client.api.history
     restore_contact: Any
@@ -163,6 +164,7 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
         patch_contact=operation("patch_contact"),
         list_contacts=operation("list_contacts"),
         delete_contact=operation("delete_contact"),
+        update_contacts_bulk=operation("update_contacts_bulk"),
         list_changes=operation("list_changes", "sync"),
         get_contact_history=operation("get_contact_history", "history"),
         restore_contact=operation("restore_contact", "history"),

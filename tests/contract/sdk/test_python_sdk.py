@@ -131,3 +131,26 @@ def test_invalid_body_is_a_typed_422_problem_pointing_at_the_field(python_sdk: P
     assert problem.status == HTTPStatus.UNPROCESSABLE_CONTENT
     assert isinstance(problem.errors[0], python_sdk.models.ValidationIssue)
     assert (problem.errors[0].location, problem.errors[0].pointer) == ("body", "/name")
+
+
+def test_bulk_update_returns_a_typed_result_per_item(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    created = create(python_sdk, sdk_client, "Ada Lovelace")
+    contact_id, etag = created.parsed.id, created.headers["etag"]
+    models = python_sdk.models
+    items = [
+        models.BulkUpdateItem(
+            id=contact_id, patch=models.ContactMergePatch.from_dict({"company": "Engines"}), if_match=etag
+        ),
+        models.BulkUpdateItem(
+            id=contact_id, patch=models.ContactMergePatch.from_dict({"company": "Late"}), if_match=etag
+        ),
+        models.BulkUpdateItem(id=MISSING_ID, patch=models.ContactMergePatch.from_dict({"name": "Nobody"})),
+    ]
+
+    result = python_sdk.update_contacts_bulk.sync(client=sdk_client, body=items)
+
+    assert isinstance(result, models.BulkResult)
+    assert [(item.status, item.etag) for item in result.results[:1]] == [(200, '"2"')]
+    assert [item.status for item in result.results] == [200, 412, 404]
+    assert isinstance(result.results[1].problem, models.ProblemDetails)
+    assert python_sdk.get_contact.sync(contact_id, client=sdk_client).company == "Engines"

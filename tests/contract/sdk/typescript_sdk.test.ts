@@ -18,6 +18,7 @@ import {
   getContact,
   listContacts,
   patchContact,
+  updateContactsBulk,
 } from "../../../build/sdk/typescript/index";
 
 const MISSING_ID = "0123456789abcdef01234567"; // well-formed, never created
@@ -168,4 +169,28 @@ test("an invalid body is a typed 422 problem pointing at the field", async () =>
   assert.equal(error?.status, 422);
   const issue = error?.errors?.[0];
   assert.deepEqual([issue?.location, issue?.pointer], ["body", "/name"]);
+});
+
+test("bulk update answers each change with the status its PATCH would have had", async () => {
+  const { contact, response } = await create({ name: "Ada Lovelace" });
+  const etag = response.headers.get("etag") ?? "";
+
+  const { data, response: answered } = await updateContactsBulk({
+    body: [
+      { id: contact.id, patch: { company: "Analytical Engines" }, if_match: etag },
+      { id: contact.id, patch: { company: "Too Late" }, if_match: etag },
+      { id: MISSING_ID, patch: { name: "Nobody" } },
+    ],
+  });
+
+  assert.equal(answered.status, 200);
+  assert.deepEqual(
+    data?.results.map((item) => item.status),
+    [200, 412, 404],
+  );
+  assert.equal(data?.results[0]?.etag, '"2"');
+  const problem: ProblemDetails | null | undefined = data?.results[1]?.problem;
+  assert.equal(problem?.status, 412);
+  const current = await getContact({ path: { contact_id: contact.id } });
+  assert.equal(current.data?.company, "Analytical Engines");
 });
