@@ -44,6 +44,7 @@ from models.channels import set_default_phone_region
 
 logger = logging.getLogger("api")
 MAINTENANCE_STOP_SECONDS = 5.0
+STARTUP_TIMEOUT = 60.0  # seconds for each database operation of the start (indexes, the sync-token key)
 
 
 class LifespanState(TypedDict):
@@ -70,15 +71,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.mongodb_url is None:
             raise RuntimeError("MONGODB_URL is not set; start the service with `python -m api`")
         await check_on_start(settings)  # README: "Migrations"; first, so that a refusal leaves no client open
-        mongo = connect(settings.mongodb_url.get_secret_value(), settings.db_timeout)
-        await init_models(mongo, settings.mongodb_db)
+        url = settings.mongodb_url.get_secret_value()
+        # A busy database (a restart under load, indexes to build on a large collection) gets STARTUP_TIMEOUT
+        # here, not the per-request DB_TIMEOUT: the service then starts slowly instead of crash-looping.
+        starting = connect(url, STARTUP_TIMEOUT)
+        try:
+            await init_models(starting, settings.mongodb_db)
+            sync_secret = await token_secret(settings, starting)
+        finally:
+            await starting.close()
+        mongo = connect(url, settings.db_timeout)
+        await init_models(mongo, settings.mongodb_db, indexes=False)
         loop = asyncio.get_running_loop()
         logger.info("ready: event loop %s.%s", type(loop).__module__, type(loop).__qualname__)
         secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else secrets.token_hex(32)
         stop_maintenance = asyncio.Event()
         maintenance = asyncio.create_task(maintain(settings, stop_maintenance), name="maintenance")
         try:
-            yield {"mongo": mongo, "cursor_secret": secret.encode(), "sync_secret": await token_secret(settings, mongo)}
+            yield {"mongo": mongo, "cursor_secret": secret.encode(), "sync_secret": sync_secret}
         finally:
             stop_maintenance.set()  # lets a purge round finish (a few seconds at most), then cancels it
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):

@@ -41,9 +41,9 @@ def connect(url: str, timeout: float = 1.0) -> AsyncMongoClient[dict[str, object
     )
 
 
-async def init_models(client: AsyncMongoClient[dict[str, object]], database: str) -> None:
-    """Bind the document models to `database` and create their declared indexes."""
-    await init_beanie(database=client[database], document_models=DOCUMENT_MODELS)
+async def init_models(client: AsyncMongoClient[dict[str, object]], database: str, *, indexes: bool = True) -> None:
+    """Bind the document models to `database` and (unless `indexes` is false) create their declared indexes."""
+    await init_beanie(database=client[database], document_models=DOCUMENT_MODELS, skip_indexes=not indexes)
 
 
 async def ping(client: AsyncMongoClient[dict[str, object]], within: float = 1.0) -> bool:
