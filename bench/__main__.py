@@ -5,7 +5,7 @@ import sys
 import time
 from types import FrameType
 
-from bench import plot, report, runner
+from bench import markdown, plot, report, runner
 from bench.config import load_config
 from bench.progress import say
 from bench.services import ServiceError
@@ -28,7 +28,7 @@ def main() -> int:
         return 2
     results = report.build(config, raw)
     json_path, md_path = report.write(results, config.out_dir)
-    print(report.markdown(results))
+    print(markdown.markdown(results))
     try:
         png_path = plot.draw(results, config.out_dir / "latest.png")
     except ImportError:

@@ -136,3 +136,8 @@ def load_config(argv: Sequence[str] | None = None, environ: Mapping[str, str] | 
     if config.seconds < 1 or config.rounds < 1 or config.concurrency < 1:
         raise ValueError("seconds, rounds and concurrency must be at least 1")
     return config
+
+
+def label(size: int) -> str:
+    """1000 -> '1k', 100000 -> '100k', 50 -> '50'."""
+    return f"{size // 1000}k" if size >= 1000 and size % 1000 == 0 else str(size)

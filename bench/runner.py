@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import os
 import secrets
-import shutil
 import subprocess
 import tempfile
 import time
@@ -26,9 +25,10 @@ from api.contacts.repository import new_document
 from api.contacts.schemas import ContactWrite
 from api.database import connect
 from api.serve import redact_url
-from bench import data, interchange, limit, sync
+from bench import data, files, limit
 from bench.client import HttpError, call, get_json
-from bench.config import REPO_ROOT, BenchConfig
+from bench.config import BenchConfig
+from bench.files import LOG_DIR, FilesRun
 from bench.load import RunResult, run_operations, run_wrk, settle, summarize
 from bench.progress import say
 from bench.scenarios import (
@@ -61,10 +61,8 @@ from embedded import EmbeddedDatabase
 from models.contact import new_contact_id
 
 API_DB = "bench_contacts"
-IMPORT_DB = "bench_import"  # each import goes into a fresh embedded database, served by a fresh API process
 SEED_DB = "mydatabase"  # what seed_app.py reads and writes
 EVE_DB = "bench_eve"
-LOG_DIR = REPO_ROOT / "build" / "bench" / "logs"
 SAMPLE_IDS = 1_000
 
 
@@ -148,55 +146,11 @@ class Bench:
         }
         if size in self.config.files_sizes:  # last: they change 10 contacts, and import into other databases
             try:
-                entry |= self._files_and_sync(size, context)
+                entry |= files.measure(self.api, size, context, FilesRun(self.config, self.templates, self.workdir))
             except HttpError as error:  # reported, and the other sizes are still measured
                 entry["files_error"] = str(error)
                 say(f"  {size:>6} files and sync failed: {error}")
         return entry
-
-    def _files_and_sync(self, size: int, context: Context) -> dict[str, Any]:
-        """Full sync, 10 changes, both exports (while the feed settles), the polls, then both imports."""
-        base_url, pid = self.api.base_url, worker_pid(self.api.pid)
-        full = sync.follow(base_url, sync.FULL)
-        changed_at = sync.change(base_url, context.ids[: sync.CHANGES], context.token)
-        exports = {}
-        for file_format in interchange.FORMATS:
-            exports[file_format] = exported = interchange.export(base_url, file_format, pid)
-            say(f"  {size:>6} export {file_format}: {exported['contacts']} contacts in {exported['seconds']:.2f} s "
-                f"({exported['per_s']:,.0f}/s), RSS {_memory(exported)}")  # fmt: skip
-        sync.wait_settled(changed_at)
-        polls = [sync.follow(base_url, full.token) for _ in range(sync.POLLS)]
-        synced = sync.summary(full, polls, len(context.ids[: sync.CHANGES]))
-        say(f"  {size:>6} sync: full {full.seconds:.2f} s in {full.requests} requests ({full.changed} contacts); "
-            f"poll {synced['poll']['seconds'] * 1000:.1f} ms, {synced['poll']['changed']} changed; "
-            f"poll/full {synced['poll_vs_full']}")  # fmt: skip
-        return {"sync": synced, "export": exports, "import": self._imports(size)}
-
-    def _imports(self, size: int) -> dict[str, dict[str, Any]]:
-        """Each file format imported into a fresh database by a fresh API process (both dropped afterwards)."""
-        rows = interchange.import_size(size, self.config.import_max_rows)
-        imports = {}
-        for file_format in interchange.FORMATS:
-            body = interchange.import_file(file_format, rows, self.templates)
-            imports[file_format] = done = self._import(file_format, body, rows)
-            say(f"  {size:>6} import {file_format}: {rows} rows in {done['seconds']:.2f} s ({done['per_s']:,.0f}/s), "
-                f"{done['created']} created, {done['failed']} failed, RSS {_memory(done)}")  # fmt: skip
-        return imports
-
-    def _import(self, file_format: str, body: bytes, rows: int) -> dict[str, Any]:
-        """POST `body` to a fresh `python -m api` with its own embedded database in an empty folder.
-
-        Not the shared server: there an API started on a new database failed to create its indexes within
-        DB_TIMEOUT once the server held the 10k contacts (exit 3, "Application startup failed").
-        """
-        folder = self.workdir / f"import-{file_format}"
-        try:
-            with api_service(LOG_DIR / f"import-{file_format}.log", None, IMPORT_DB, folder) as service:
-                service.wait_ready("/readyz")
-                settle([service.pid])  # WORKERS=1: the process serves in itself (its child is its database)
-                return interchange.post_import(service.base_url, file_format, body, rows, service.pid)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
 
     def _load(self, size: int) -> tuple[float, dict[str, str]]:
         """Grow the API's collection (else the size is skipped), then each peer's (else only its comparison is).
@@ -324,10 +278,6 @@ class Bench:
         data.delete_created_since(self.api_contacts, marker, string_ids=True)
         for peer in self.peers.values():
             data.delete_created_since(peer.loader.collection, marker, string_ids=False)
-
-
-def _memory(run: dict[str, Any]) -> str:
-    return f"{run['rss_before_mb']} -> {run['rss_peak_mb']} MB"
 
 
 def _venv(name: str, venv: Path, requirements: Path, wanted: bool) -> Path | None:

@@ -14,7 +14,8 @@ from bench.config import QUICK, load_config, parse_sizes
 from bench.data import LoadBudgetExceeded, Loader, contact_templates
 from bench.interchange import RecordCounter, import_file, import_size
 from bench.load import HttpRequest, RunResult, settle, summarize, wrk_script
-from bench.report import markdown, ratios, ratios_by_size, targets
+from bench.markdown import markdown
+from bench.report import ratios, ratios_by_size, targets
 from bench.sync import FeedRead, summary
 
 
