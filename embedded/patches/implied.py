@@ -18,7 +18,7 @@ that is where the added terms let SQLite seek. An `_id` equality is used alone: 
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeIs
 
 from mongoeco.core.query_plan import (
     AndCondition,
@@ -69,10 +69,10 @@ def _bucket_and_value(value: object) -> tuple[int, Value] | None:
     bucket = _BUCKET_OF_TYPE.get(value_type)
     if bucket is None or not _comparable(comparable):
         return None
-    return bucket, comparable  # type: ignore[return-value]  # _comparable checked it
+    return bucket, comparable
 
 
-def _comparable(value: object) -> bool:
+def _comparable(value: object) -> TypeIs[Value]:
     # A bool is an int to Python, but sorts in its own bucket; NaN and the infinities have no JSON number.
     if isinstance(value, bool):
         return False
