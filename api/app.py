@@ -19,6 +19,7 @@ from api.changes.router import router as changes_router
 from api.changes.tokens import token_secret
 from api.contacts.router import router as contacts_router
 from api.database import connect, init_models
+from api.groups.router import router as groups_router
 from api.health.router import router as health_router
 from api.history.router import router as history_router
 from api.http.auth import Authentication
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interchange_router,
         history_router,
         contacts_router,
+        groups_router,
         tenant_router,
         seed_router,
         health_router,

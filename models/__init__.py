@@ -4,8 +4,18 @@ from models.api_key import ApiKey
 from models.change_counter import ChangeCounter
 from models.contact import Contact
 from models.contact_version import ContactVersion
+from models.group import Group
 from models.idempotency import IdempotencyRecord
 from models.rate_limit import RateLimitCounter
 from models.service_secret import ServiceSecret
 
-DOCUMENT_MODELS = [Contact, ContactVersion, ChangeCounter, IdempotencyRecord, ApiKey, RateLimitCounter, ServiceSecret]
+DOCUMENT_MODELS = [
+    Contact,
+    ContactVersion,
+    Group,
+    ChangeCounter,
+    IdempotencyRecord,
+    ApiKey,
+    RateLimitCounter,
+    ServiceSecret,
+]

@@ -93,7 +93,9 @@ EXTENSION_FIELD = "extra"
 CARD_PROPERTIES = "vcard_properties"
 # Where a contact is in its tenant's change feed, and what its last change was (README: "Sync and history").
 CHANGE_FIELDS = ("owner", "seq", "deleted_at", "change")
-HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS)  # stored, never returned
+# The groups a contact belongs to (api/groups): kept apart from its fields, so joining a group is no new version.
+GROUPS_FIELD = "group_ids"
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS, GROUPS_FIELD)  # never shown
 
 
 def derived_keys(contact: ContactFields) -> DerivedKeys:
@@ -147,6 +149,7 @@ class Contact(ContactFields, Document):
     seq: int = Field(ge=1)
     deleted_at: datetime | None = None
     change: dict[str, Any] | None = Field(default=None, description="The last change: kind, key_id, patch.")
+    group_ids: list[str] = Field(default_factory=list)
 
     class Settings:
         name = "contacts"
@@ -162,6 +165,9 @@ class Contact(ContactFields, Document):
             _scoped("company_key", "created_at", "_id"),
             _scoped("company_key", "updated_at", "_id"),
             _scoped("company_key", "name_key", "_id"),
+            _scoped("group_ids", "created_at", "_id"),
+            _scoped("group_ids", "updated_at", "_id"),
+            _scoped("group_ids", "name_key", "_id"),
             _scoped("email_keys"),
             _scoped("phone_keys"),
             _scoped("search_terms"),

@@ -43,6 +43,7 @@ class ContactQuery:
     email_key: str | None = None
     phone: str | None = None
     company_key: str | None = None
+    group_id: str | None = None
     updated_since: datetime | None = None
     after: Position | None = None
 

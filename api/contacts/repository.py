@@ -19,6 +19,7 @@ from api.contacts.schemas import ContactOut
 from api.database import any_of, collection_of, delete_in_batches, walk
 from api.scope import Scope
 from models.contact import (
+    GROUPS_FIELD,
     HIDDEN_FIELDS,
     LIST_FIELDS,
     Contact,
@@ -225,6 +226,8 @@ def _filter(scope: Scope, query: ContactQuery) -> Document:
         where["phone_keys"] = query.phone
     if query.company_key is not None:
         where["company_key"] = query.company_key
+    if query.group_id is not None:
+        where[GROUPS_FIELD] = query.group_id
     if query.updated_since is not None:
         clauses.append({"updated_at": {"$gte": query.updated_since}})
     if query.search_terms:

@@ -5,8 +5,8 @@ from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
-from starlette.convertors import Convertor, register_url_convertor
 
+import api.http.path_ids  # noqa: F401  (registers the {contact_id:contact_id} convertor)
 from api.contacts import bulk, service
 from api.contacts.bulk import ItemOutcome
 from api.contacts.schemas import (
@@ -32,20 +32,6 @@ from api.interchange.examples import VCARD_EXAMPLE, jcard_content, text_content
 from api.interchange.exporting import WITH_PROPERTIES, as_json, jcards, vcards
 from api.interchange.jcard import to_jcard
 
-
-class ContactIdConvertor(Convertor[str]):
-    """Route only well-formed ids to a contact, so `/contacts/bulk` is not read as a contact id."""
-
-    regex = "[0-9a-f]{24}"
-
-    def convert(self, value: str) -> str:
-        return value
-
-    def to_string(self, value: str) -> str:
-        return value
-
-
-register_url_convertor("contact_id", ContactIdConvertor())
 router = APIRouter(
     prefix="/contacts", tags=["contacts"], route_class=StrictJSONRoute, responses=problem_responses(401, 429)
 )

@@ -149,8 +149,8 @@ Filter = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 TagFilter = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 
 
-class ContactFilters(BaseModel):
-    """Which contacts a listing or an export selects, and in which order."""
+class ContactSelection(BaseModel):
+    """Which contacts a listing selects by their fields, and in which order."""
 
     sort: str = Field(default="created_at", description="Sort order.", json_schema_extra={"enum": list(SORT_KEYS)})
     q: SearchText | None = Field(default=None, description="Case-insensitive prefix of a name, email or phone digits.")
@@ -165,8 +165,14 @@ class ContactFilters(BaseModel):
     updated_since: Timestamp | None = Field(default=None, description="Only contacts changed at or after this time.")
 
 
-class ContactListParams(ContactFilters):
-    """The query of a listing: page size and position, field selection, then the filters and order."""
+class ContactFilters(ContactSelection):
+    """Which contacts a listing or an export selects (by their fields, or a group's members), and in which order."""
+
+    group: ObjectIdHex | None = Field(default=None, description="Only the members of this group (its id).")
+
+
+class PageParams(BaseModel):
+    """Page size and position, and field selection, of a contact listing."""
 
     limit: int = Field(default=20, ge=1, le=100, description="Page size, 1-100.")
     cursor: str | None = Field(default=None, max_length=1024, description="`next_cursor` of the previous page.")
@@ -176,6 +182,14 @@ class ContactListParams(ContactFilters):
         description=f"Comma-separated subset of: {', '.join(SELECTABLE_FIELDS)}. `id` is always included.",
         json_schema_extra={"pattern": FIELDS_PATTERN},
     )
+
+
+class ContactListParams(PageParams, ContactFilters):
+    """The query of a listing: the filters and order, then page size and position, and field selection."""
+
+
+class MemberListParams(PageParams, ContactSelection):
+    """The query of a group's member listing: as a contact listing's, the group being the path's."""
 
 
 MAX_BULK_ITEMS = 100

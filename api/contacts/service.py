@@ -11,7 +11,8 @@ from api.contacts import listing, repository, writes
 from api.contacts.merge_patch import merge_patch
 from api.contacts.repository import ContactView, Document
 from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
-from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent
+from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent, ValidationIssue
+from api.groups import repository as groups
 from api.idempotency.service import Exists, IdempotentRequest, run_once
 from api.preconditions import Precondition
 from api.scope import Scope
@@ -171,12 +172,22 @@ async def list_contacts(
         email_key=listing.email_key(params.email) if params.email is not None else None,
         phone=listing.phone_value(params.phone) if params.phone is not None else None,
         company_key=fold(params.company) if params.company is not None else None,
+        group_id=await _group_filter(scope, params.group),
         updated_since=params.updated_since,
         after=listing.check_position(sort, after) if after is not None else None,
     )
     page = await repository.find_page(scope, query)
     next_position = listing.cursor_payload(sort, page.next_after) if page.next_after is not None else None
     return ContactPage(page.records, next_position)
+
+
+async def _group_filter(scope: Scope, group_id: str | None) -> str | None:
+    """The group a listing is limited to, once it is known to exist; a 422 when it does not."""
+    if group_id is not None and await groups.find(scope, group_id) is None:
+        raise UnprocessableContent(
+            [ValidationIssue(location="query", pointer="/group", detail="No group has this id.")]
+        )
+    return group_id
 
 
 def validated[Model: BaseModel](schema: type[Model], data: Any) -> Model:

@@ -15,9 +15,18 @@ from api.changes import counters
 from api.contacts.merge_patch import merge_diff
 from api.contacts.repository import RECORD_PROJECTION, Document, collection, new_document, to_record
 from api.contacts.schemas import ContactOut
+from api.groups import counts
 from api.history import repository as history
 from api.scope import TRASH_SUFFIX, Scope
-from models.contact import CARD_PROPERTIES, CLIENT_FIELDS, DERIVED_KEYS, ContactFields, stored_fields, utc_now
+from models.contact import (
+    CARD_PROPERTIES,
+    CLIENT_FIELDS,
+    DERIVED_KEYS,
+    GROUPS_FIELD,
+    ContactFields,
+    stored_fields,
+    utc_now,
+)
 
 INSERT_BATCH = 20  # each batch one round trip, well inside DB_TIMEOUT even on the embedded database
 
@@ -115,19 +124,26 @@ async def replace(
 
 
 async def trash(scope: Scope, current: Document) -> datetime | None:
-    """Move the live contact `current` to the trash, as a new version; when, or None if it changed meanwhile."""
+    """Move the live contact `current` to the trash, as a new version; when, or None if it changed meanwhile.
+
+    Its groups count one member less (api/groups/counts.py).
+    """
     await history.archive(current)
     seq = await counters.allocate(scope, vacated=_held(current))
     now = utc_now()
-    result = await collection().update_one(
-        scope.where(_id=current["_id"], version=current["version"]),
-        {
-            "$set": {"tenant": scope.tenant + TRASH_SUFFIX, "deleted_at": now, "updated_at": now, "seq": seq}
-            | {"change": _change(scope, "deleted")},
-            "$inc": {"version": 1},
-        },
-    )
-    return now if result.modified_count == 1 else None
+    async with counts.changing(scope, current.get(GROUPS_FIELD, ())) as members:
+        trashed = await collection().find_one_and_update(
+            scope.where(_id=current["_id"], version=current["version"]),
+            {
+                "$set": {"tenant": scope.tenant + TRASH_SUFFIX, "deleted_at": now, "updated_at": now, "seq": seq}
+                | {"change": _change(scope, "deleted")},
+                "$inc": {"version": 1},
+            },
+            projection={GROUPS_FIELD: 1},
+        )
+        # What it belonged to when it was trashed: in the trash, no write changes it any more.
+        members.subtract((trashed or {}).get(GROUPS_FIELD, ()))
+    return now if trashed is not None else None
 
 
 async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
@@ -149,25 +165,34 @@ async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
         )
         for offset, contact in enumerate(contacts)
     ]
-    await collection().bulk_write(updates, ordered=False)
     numbers = {"$gte": first, "$lt": first + len(contacts)}  # unique to this write: what it trashed holds them
-    trashed = collection().find(scope.owned(seq=numbers), {"_id": 1, "tenant": 1})  # served by (owner, seq)
-    return {document["_id"] async for document in trashed if document["tenant"] == scope.tenant + TRASH_SUFFIX}
+    groups = [group for contact in contacts for group in contact.get(GROUPS_FIELD, ())]
+    async with counts.changing(scope, groups) as members:
+        await collection().bulk_write(updates, ordered=False)
+        found = collection().find(scope.owned(seq=numbers), {"tenant": 1, GROUPS_FIELD: 1})  # served by (owner, seq)
+        trashed = [document async for document in found if document["tenant"] == scope.tenant + TRASH_SUFFIX]
+        for document in trashed:
+            members.subtract(document.get(GROUPS_FIELD, ()))
+    return {document["_id"] for document in trashed}
 
 
 async def untrash(scope: Scope, current: Document) -> ContactOut | None:
     """Bring the trashed contact `current` back, as a new version; None if it changed meanwhile."""
     await history.archive(current)
     seq = await counters.allocate(scope, vacated=_held(current))
-    updated = await collection().find_one_and_update(
-        scope.trash(_id=current["_id"], version=current["version"]),
-        {
-            "$set": {"tenant": scope.tenant, "updated_at": utc_now(), "seq": seq}
-            | {"change": _change(scope, "undeleted")},
-            "$unset": {"deleted_at": ""},
-            "$inc": {"version": 1},
-        },
-        projection=RECORD_PROJECTION,
-        return_document=ReturnDocument.AFTER,
-    )
+    groups = current.get(GROUPS_FIELD, ())  # the version check below makes them the trashed contact's groups
+    async with counts.changing(scope, groups) as members:
+        updated = await collection().find_one_and_update(
+            scope.trash(_id=current["_id"], version=current["version"]),
+            {
+                "$set": {"tenant": scope.tenant, "updated_at": utc_now(), "seq": seq}
+                | {"change": _change(scope, "undeleted")},
+                "$unset": {"deleted_at": ""},
+                "$inc": {"version": 1},
+            },
+            projection=RECORD_PROJECTION,
+            return_document=ReturnDocument.AFTER,
+        )
+        if updated is not None:
+            members.update(groups)
     return to_record(updated) if updated is not None else None

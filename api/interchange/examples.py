@@ -21,8 +21,10 @@ CSV_EXAMPLE = (
 )
 NDJSON_EXAMPLE = (
     '{"type":"tenant","tenant":"acme","exported_at":"2026-12-02T10:00:00Z"}\n'
-    '{"type":"contact","contact":{"id":"6b081b01192d8ee71ccc146a","name":"Ada Lovelace","version":1}}\n'
-    '{"type":"end","contacts":1,"versions":0}\n'
+    '{"type":"group","group":{"id":"6b081b01192d8ee71ccc1470","name":"Book club","member_count":1,"version":2}}\n'
+    '{"type":"contact","contact":{"id":"6b081b01192d8ee71ccc146a","name":"Ada Lovelace","version":1,'
+    '"group_ids":["6b081b01192d8ee71ccc1470"]}}\n'
+    '{"type":"end","groups":1,"contacts":1,"versions":0}\n'
 )
 
 

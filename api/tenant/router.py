@@ -19,10 +19,11 @@ NDJSON = "application/x-ndjson"
 class ErasureResult(BaseModel):
     """What the erasure deleted."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"contacts": 1200, "versions": 3400}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contacts": 1200, "versions": 3400, "groups": 12}]})
 
     contacts: int
     versions: int
+    groups: int = 0
 
 
 @router.get(
@@ -30,7 +31,8 @@ class ErasureResult(BaseModel):
     response_class=StreamingResponse,
     responses={
         200: {
-            "description": "NDJSON: a `tenant` line, a `contact` line per contact (trashed ones with `deleted_at`), "
+            "description": "NDJSON: a `tenant` line, a `group` line per group, a `contact` line per contact "
+            "(trashed ones with `deleted_at`, members with `group_ids`), "
             "a `version` line per kept version, and an `end` line with the counts.",
             "content": text_content(NDJSON, NDJSON_EXAMPLE),
         }
@@ -38,7 +40,7 @@ class ErasureResult(BaseModel):
     summary="Export all of the tenant's data",
 )
 async def export_tenant(scope: CurrentScope) -> StreamingResponse:
-    """Everything the tenant has (contacts, trash, history), streamed as NDJSON; audited in the logs."""
+    """Everything the tenant has (groups, contacts, trash, history), streamed as NDJSON; audited in the logs."""
     return StreamingResponse(
         service.export(scope),
         media_type=NDJSON,
@@ -60,15 +62,15 @@ async def erase_tenant_data(
             alias="Confirm-Erase",
             min_length=1,
             max_length=63,
-            description="The tenant's name, to confirm: every contact, the trash, history and change log go for "
-            "good. API keys stay.",
+            description="The tenant's name, to confirm: every group and contact, the trash, history and change log "
+            "go for good. API keys stay.",
         ),
     ],
 ) -> Any:
-    """Erase the tenant's contacts, trash, history and change log (sync tokens expire); keys stay. Audited."""
+    """Erase the tenant's groups, contacts, trash, history and change log (sync tokens expire); keys stay. Audited."""
     if confirm != scope.tenant:
         raise PreconditionRequired(
             "Erasing is permanent: send the header Confirm-Erase with this tenant's name to confirm it."
         )
     erased = await service.erase(scope)
-    return ErasureResult(contacts=erased.contacts, versions=erased.versions)
+    return ErasureResult(contacts=erased.contacts, versions=erased.versions, groups=erased.groups)

@@ -9,13 +9,14 @@ import orjson
 
 from api.changes import counters
 from api.contacts import repository as contacts
+from api.groups import repository as groups
 from api.history import repository as history
 from api.idempotency import repository as idempotency
 from api.scope import Scope
-from models.contact import CARD_PROPERTIES, utc_now
+from models.contact import CARD_PROPERTIES, GROUPS_FIELD, utc_now
 
 audit = logging.getLogger("api.audit")
-EXPORTED_FIELDS = ("deleted_at", CARD_PROPERTIES)
+EXPORTED_FIELDS = ("deleted_at", CARD_PROPERTIES, GROUPS_FIELD)
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Erased:
 
     contacts: int
     versions: int
+    groups: int
 
 
 def _line(record: dict[str, Any]) -> bytes:
@@ -31,13 +33,16 @@ def _line(record: dict[str, Any]) -> bytes:
 
 
 async def export(scope: Scope) -> AsyncIterator[bytes]:
-    """Every contact (live and trashed) and every kept version of the tenant, as NDJSON, a line at a time.
+    """Every group, contact (live and trashed) and kept version of the tenant, as NDJSON, a line at a time.
 
     The last line counts what came before it, so a client can tell a complete export from a cut one.
     """
     audit.info("tenant export started: tenant=%s key=%s", scope.tenant, scope.key_id)
     yield _line({"type": "tenant", "tenant": scope.tenant, "exported_at": utc_now()})
-    counted = {"contacts": 0, "versions": 0}
+    counted = {"groups": 0, "contacts": 0, "versions": 0}
+    async for group in groups.every_group(scope):
+        yield _line({"type": "group", "group": groups.to_view(group)})
+        counted["groups"] += 1
     async for document in contacts.every_contact(scope):
         extra = {field: document[field] for field in EXPORTED_FIELDS if field in document}
         yield _line({"type": "contact", "contact": contacts.to_view(document) | extra})
@@ -51,17 +56,20 @@ async def export(scope: Scope) -> AsyncIterator[bytes]:
 
 
 async def erase(scope: Scope) -> Erased:
-    """Delete the tenant's contacts, trash, history, change log and idempotency records; its keys stay."""
+    """Delete the tenant's groups, contacts, trash, history, change log and idempotency records; its keys stay."""
     audit.warning("tenant erasure started: tenant=%s key=%s", scope.tenant, scope.key_id)
     await counters.expire_tokens(scope)
-    erased = Erased(contacts=await contacts.erase(scope), versions=await history.erase(scope))
+    erased = Erased(
+        contacts=await contacts.erase(scope), versions=await history.erase(scope), groups=await groups.erase(scope)
+    )
     await idempotency.erase(scope)
     await counters.expire_tokens(scope)  # again: a change made during the erasure is gone too
     audit.warning(
-        "tenant erasure finished: tenant=%s key=%s contacts=%d versions=%d",
+        "tenant erasure finished: tenant=%s key=%s contacts=%d versions=%d groups=%d",
         scope.tenant,
         scope.key_id,
         erased.contacts,
         erased.versions,
+        erased.groups,
     )
     return erased

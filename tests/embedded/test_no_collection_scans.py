@@ -53,13 +53,13 @@ class Audit:
     ids: list[str]
     cursor: str
     sync_token: str
+    group: str
 
     def plans(self, method: str, url: str, **kwargs: Any) -> list[tuple[str, str]]:
         """Make one request; return (statement, plan line) for each statement on `documents` that it ran."""
         self.database.trace.write_text("")
-        response = self.http.request(
-            method, url.format(id=self.ids[0], other=self.ids[1], cursor=self.cursor, token=self.sync_token), **kwargs
-        )
+        names = {"id": self.ids[0], "other": self.ids[1], "cursor": self.cursor, "token": self.sync_token}
+        response = self.http.request(method, url.format(**names, group=self.group), **kwargs)
         assert response.status_code < 400, response.text
         statements = [line for line in self.database.trace.read_text().splitlines() if _READS_DOCUMENTS.search(line)]
         assert statements, "the trace recorded no statement on documents"
@@ -98,8 +98,11 @@ def audit(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Audit]:
                 }
                 assert http.post("/contacts", json=contact).status_code == 201
             first = http.get("/contacts", params={"limit": 5}).json()
+            ids = [item["id"] for item in first["items"]]
             token = http.get("/contacts/changes").json()["sync_token"]
-            yield Audit(http, database, [item["id"] for item in first["items"]], first["next_cursor"], token)
+            group = http.post("/groups", json={"name": "Audited"}).json()["id"]
+            assert http.post(f"/groups/{group}/members", json={"ids": ids}).status_code == 200
+            yield Audit(http, database, ids, first["next_cursor"], token, group)
     finally:
         server.stop()
         database.stop()
@@ -141,6 +144,14 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/contacts/export?format=csv&tag=vip", {}),
     ("GET", "/contacts?limit=5", {"headers": {"accept": "text/vcard"}}),
     ("GET", "/tenant/export", {}),
+    # Groups: by (tenant, name_key); members by (tenant, group_ids, <sort>, _id). Deleting {other} above took it
+    # out of the group's count.
+    ("GET", "/groups", {}),
+    ("GET", "/groups/{group}", {}),
+    ("GET", "/groups/{group}/members?sort=name", {}),
+    ("GET", "/contacts?group={group}&sort=-updated_at", {}),
+    ("GET", "/contacts?group={group}&tag=vip", {}),
+    ("PATCH", "/groups/{group}", {"json": {"name": "Renamed"}, **MERGE_PATCH}),
 ]
 
 
@@ -162,3 +173,8 @@ def test_a_contact_is_read_through_the_id_index_not_the_tenant_index(audit: Audi
 
 def test_phone_filter_never_reads_the_whole_collection(audit: Audit) -> None:
     assert audit.collection_reads("GET", "/contacts?phone=%2B14155550003") == []
+
+
+@pytest.mark.parametrize("change", ["members/remove", "members"])
+def test_membership_changes_never_read_the_whole_collection(audit: Audit, change: str) -> None:
+    assert audit.collection_reads("POST", f"/groups/{{group}}/{change}", json={"ids": audit.ids}) == []

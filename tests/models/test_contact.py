@@ -9,6 +9,7 @@ from models.contact import (
     CLIENT_FIELDS,
     DERIVED_KEYS,
     EXTENSION_FIELD,
+    GROUPS_FIELD,
     HIDDEN_FIELDS,
     Contact,
     ContactFields,
@@ -58,8 +59,15 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
 
     assert tuple(keys) == DERIVED_KEYS
     # Stored, never returned: the tenant, the derived keys, a migrated document's and an import's leftovers,
-    # and the contact's place in the change feed.
-    assert set(HIDDEN_FIELDS) == {"tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS}
+    # the contact's place in the change feed, and its groups.
+    assert set(HIDDEN_FIELDS) == {
+        "tenant",
+        *DERIVED_KEYS,
+        EXTENSION_FIELD,
+        CARD_PROPERTIES,
+        *CHANGE_FIELDS,
+        GROUPS_FIELD,
+    }
     assert set(CHANGE_FIELDS) == {"owner", "seq", "deleted_at", "change"}
     assert CARD_PROPERTIES == "vcard_properties"
     assert not set(HIDDEN_FIELDS) & set(CLIENT_FIELDS)

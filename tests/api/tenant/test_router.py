@@ -20,6 +20,8 @@ async def test_the_export_has_every_contact_trashed_ones_and_every_version_then_
     live = await new_contact(client, name="Live")
     await patch_contact(client, live["id"], {"name": "Live 2"})
     gone = await new_contact(client, name="Gone")
+    group = (await client.post("/groups", json={"name": "Kept"})).json()
+    await client.post(f"/groups/{group['id']}/members", json={"ids": [live["id"], gone["id"]]})
     assert (await client.delete(f"/contacts/{gone['id']}")).status_code == 204
 
     response = await client.get("/tenant/export")
@@ -34,7 +36,9 @@ async def test_the_export_has_every_contact_trashed_ones_and_every_version_then_
     assert contacts[gone["id"]]["deleted_at"] is not None
     versions = sorted((r["version"]["contact_id"], r["version"]["version"]) for r in records if r["type"] == "version")
     assert versions == sorted([(live["id"], 1), (gone["id"], 1)])
-    assert records[-1] == {"type": "end", "contacts": 2, "versions": 2}
+    assert [r["group"]["name"] for r in records if r["type"] == "group"] == ["Kept"]
+    assert contacts[live["id"]]["group_ids"] == contacts[gone["id"]]["group_ids"] == [group["id"]]
+    assert records[-1] == {"type": "end", "groups": 1, "contacts": 2, "versions": 2}
 
 
 async def test_erasure_needs_the_tenants_name_then_erases_everything_and_expires_tokens(
@@ -42,6 +46,7 @@ async def test_erasure_needs_the_tenants_name_then_erases_everything_and_expires
 ) -> None:
     contact = await new_contact(client)
     await patch_contact(client, contact["id"], {"name": "Changed"})
+    group = (await client.post("/groups", json={"name": "Gone too"})).json()
     token = (await client.get("/contacts/changes")).json()["sync_token"]
 
     unconfirmed = await client.delete("/tenant/data")
@@ -54,11 +59,12 @@ async def test_erasure_needs_the_tenants_name_then_erases_everything_and_expires
     assert wrong.headers["content-type"] == PROBLEM
     assert "Confirm-Erase" in wrong.json()["detail"]
     assert erased.status_code == 200
-    assert erased.json() == {"contacts": 1, "versions": 1}
+    assert erased.json() == {"contacts": 1, "versions": 1, "groups": 1}
     assert (await client.get(f"/contacts/{contact['id']}")).status_code == 404
+    assert (await client.get(f"/groups/{group['id']}")).status_code == 404
     assert (await client.get("/contacts/trash")).json()["items"] == []
     assert (await client.get("/contacts/changes", params={"since": token})).status_code == 410
-    assert lines(await client.get("/tenant/export"))[-1] == {"type": "end", "contacts": 0, "versions": 0}
+    assert lines(await client.get("/tenant/export"))[-1] == {"type": "end", "groups": 0, "contacts": 0, "versions": 0}
     assert any("tenant erasure finished: tenant=default" in message for message in caplog.messages)
 
 

@@ -145,6 +145,14 @@ class PythonSdk:
     import_contacts: Any
     export_tenant: Any  # contacts_client.api.tenant
     erase_tenant_data: Any
+    create_group: Any  # contacts_client.api.groups
+    get_group: Any
+    patch_group: Any
+    list_groups: Any
+    delete_group: Any
+    add_members: Any
+    remove_members: Any
+    list_members: Any
 
 
 @pytest.fixture(scope="session")
@@ -174,6 +182,19 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
         import_contacts=operation("import_contacts", "interchange"),
         export_tenant=operation("export_tenant", "tenant"),
         erase_tenant_data=operation("erase_tenant_data", "tenant"),
+        **{
+            name: operation(name, "groups")
+            for name in (
+                "create_group",
+                "get_group",
+                "patch_group",
+                "list_groups",
+                "delete_group",
+                "add_members",
+                "remove_members",
+                "list_members",
+            )
+        },
     )
 
 

@@ -218,7 +218,7 @@ def test_tenant_export_counts_the_contacts_and_erase_empties_only_that_tenant(
     ]
     assert lines[0]["type"] == "tenant"
     assert (contacts, versions) == (["Ada Lovelace", "Grace Hopper"], [(ada.id, 1)])
-    assert lines[-1] == {"type": "end", "contacts": 2, "versions": 1}
+    assert lines[-1] == {"type": "end", "groups": 0, "contacts": 2, "versions": 1}
     assert unconfirmed.status_code == HTTPStatus.PRECONDITION_REQUIRED
     assert isinstance(unconfirmed.parsed, python_sdk.models.ProblemDetails)
     assert erased.status_code == HTTPStatus.OK
@@ -232,4 +232,4 @@ def test_tenant_export_counts_the_contacts_and_erase_empties_only_that_tenant(
     assert expired.status_code == HTTPStatus.GONE
     assert isinstance(expired.parsed, python_sdk.models.ProblemDetails)
     end = json.loads(python_sdk.export_tenant.sync_detailed(client=acme).content.splitlines()[-1])
-    assert end == {"type": "end", "contacts": 0, "versions": 0}
+    assert end == {"type": "end", "groups": 0, "contacts": 0, "versions": 0}

@@ -8,16 +8,20 @@ import { before, test } from "node:test";
 
 import { client } from "../../../build/sdk/typescript/client.gen";
 import {
+  addMembers,
   type ContactOut,
   type ContactPage,
   type ContactWrite,
   type ListContactsData,
   type ProblemDetails,
   createContact,
+  createGroup,
   deleteContact,
   getContact,
   listContacts,
+  listMembers,
   patchContact,
+  removeMembers,
   updateContactsBulk,
 } from "../../../build/sdk/typescript/index";
 
@@ -193,4 +197,36 @@ test("bulk update answers each change with the status its PATCH would have had",
   assert.equal(problem?.status, 412);
   const current = await getContact({ path: { contact_id: contact.id } });
   assert.equal(current.data?.company, "Analytical Engines");
+});
+
+test("a group gains and loses members, counts them, lists them, and a taken name is a typed 409", async () => {
+  const name = `Club ${unique()}`;
+  const { data: group, response: created } = await createGroup({ body: { name } });
+  assert.equal(created.status, 201);
+  assert.ok(group);
+  const ada = (await create({ name: "Ada" })).contact;
+  const bob = (await create({ name: "Bob" })).contact;
+
+  const added = await addMembers({ path: { group_id: group.id }, body: { ids: [ada.id, bob.id, MISSING_ID] } });
+  const removed = await removeMembers({ path: { group_id: group.id }, body: { ids: [ada.id] } });
+  const members = await listMembers({ path: { group_id: group.id }, query: { sort: "name" } });
+  const taken = await createGroup({ body: { name: name.toUpperCase() } });
+
+  assert.deepEqual(
+    added.data?.results.map((item) => [item.status, item.changed ?? null]),
+    [
+      [200, true],
+      [200, true],
+      [404, null],
+    ],
+  );
+  assert.equal(added.data?.member_count, 2);
+  assert.equal(removed.data?.member_count, 1);
+  assert.deepEqual(
+    members.data?.items.map((item) => item.id),
+    [bob.id],
+  );
+  assert.equal(taken.response.status, 409);
+  assert.equal(taken.response.headers.get("content-type"), PROBLEM_JSON);
+  assert.equal(taken.error?.type, "/problems/group-name-taken");
 });

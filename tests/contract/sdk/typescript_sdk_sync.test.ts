@@ -225,9 +225,9 @@ test("the tenant export counts the contacts; erasing with Confirm-Erase empties 
   const lines = (exported.data ?? "")
     .trim()
     .split("\n")
-    .map((line) => JSON.parse(line) as { type: string; contacts?: number; versions?: number });
+    .map((line) => JSON.parse(line) as { type: string; groups?: number; contacts?: number; versions?: number });
   const count = (type: string): number => lines.filter((line) => line.type === type).length;
-  const counted = { contacts: count("contact"), versions: count("version") };
+  const counted = { groups: count("group"), contacts: count("contact"), versions: count("version") };
   assert.deepEqual(lines[0]?.type, "tenant");
   assert.deepEqual(lines.at(-1), { type: "end", ...counted });
   assert.ok(counted.contacts >= 1);

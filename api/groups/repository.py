@@ -1,0 +1,115 @@
+"""The only code that reads and writes the groups collection, and the contacts' memberships.
+
+Every query is scoped (`Scope.where`). A group's name is unique in its tenant ignoring case: a unique index on
+`unique_name` enforces it; `(tenant, name_key, _id)` serves the listing by name.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ReturnDocument
+
+from api.contacts.repository import collection as contacts
+from api.database import any_of, delete_in_batches, in_batches, walk
+from api.groups.counts import collection
+from api.scope import Scope
+from models.contact import GROUPS_FIELD, is_contact_id, new_contact_id, utc_now
+from models.group import GroupFields, unique_name_of
+
+Document = dict[str, Any]
+SHOWN = ("name", "description", "member_count", "created_at", "updated_at", "version")
+
+
+def to_view(document: Document) -> dict[str, Any]:
+    """A stored group as the API shows it."""
+    return {"id": document["_id"]} | {field: document.get(field) for field in SHOWN}
+
+
+def stored_fields(scope: Scope, fields: GroupFields) -> Document:
+    """What a write stores of the client's fields: them (absent when unset) and the folded name."""
+    unique_name = unique_name_of(scope.tenant, fields.name)
+    return fields.model_dump(exclude_none=True) | {"name_key": fields.name.casefold(), "unique_name": unique_name}
+
+
+async def insert(scope: Scope, fields: GroupFields) -> Document:
+    """Store a new group (DuplicateKeyError when its name is taken)."""
+    now = utc_now()
+    document = scope.where(_id=new_contact_id(), **stored_fields(scope, fields)) | {
+        "member_count": 0,
+        "pending": [],
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    await collection().insert_one(document)
+    return document
+
+
+async def find(scope: Scope, group_id: str) -> Document | None:
+    """The group with `group_id` in this scope; None when there is none (or the id is malformed)."""
+    if not is_contact_id(group_id):
+        return None
+    return await collection().find_one(scope.where(_id=group_id))
+
+
+async def find_page(scope: Scope, limit: int, after: tuple[str, str] | None) -> list[Document]:
+    """Up to `limit` groups by folded name (then id), after `after`."""
+    where = scope.where()
+    if after is not None:
+        name_key, last_id = after
+        where["$or"] = [{"name_key": {"$gt": name_key}}, {"name_key": name_key, "_id": {"$gt": last_id}}]
+    return await collection().find(where).sort([("name_key", 1), ("_id", 1)]).limit(limit).to_list()
+
+
+async def update(scope: Scope, current: Document, fields: GroupFields) -> Document | None:
+    """Set the client's fields of `current`, conditional on its version; None if it changed meanwhile."""
+    update: Document = {"$set": stored_fields(scope, fields) | {"updated_at": utc_now()}, "$inc": {"version": 1}}
+    if fields.description is None:
+        update["$unset"] = {"description": ""}
+    return await collection().find_one_and_update(
+        scope.where(_id=current["_id"], version=current["version"]), update, return_document=ReturnDocument.AFTER
+    )
+
+
+async def delete(scope: Scope, current: Document) -> bool:
+    """Delete the group `current` unless it changed meanwhile. Its members keep its id, unseen: ids are never reused."""
+    result = await collection().delete_one(scope.where(_id=current["_id"], version=current["version"]))
+    return result.deleted_count == 1
+
+
+async def memberships(scope: Scope, contact_ids: list[str]) -> dict[str, list[str]]:
+    """The groups each of the live contacts named belongs to, by contact id (absent: no such contact)."""
+    found: dict[str, list[str]] = {}
+    wanted = sorted({contact_id for contact_id in contact_ids if is_contact_id(contact_id)})
+    for batch in in_batches(wanted):
+        async for document in contacts().find(scope.where(**any_of("_id", batch)), {GROUPS_FIELD: 1}):
+            found[document["_id"]] = document.get(GROUPS_FIELD, [])
+    return found
+
+
+async def join(scope: Scope, group_id: str, contact_ids: list[str]) -> int:
+    """Add `group_id` to the live contacts named that lack it; how many it was added to."""
+    added = 0
+    for batch in in_batches(contact_ids):
+        where = scope.where(**any_of("_id", batch)) | {GROUPS_FIELD: {"$ne": group_id}}
+        added += (await contacts().update_many(where, {"$addToSet": {GROUPS_FIELD: group_id}})).modified_count
+    return added
+
+
+async def leave(scope: Scope, group_id: str, contact_ids: list[str]) -> int:
+    """Take `group_id` from the live contacts named that have it; how many it was taken from."""
+    removed = 0
+    for batch in in_batches(contact_ids):
+        where = scope.where(**any_of("_id", batch)) | {GROUPS_FIELD: group_id}
+        removed += (await contacts().update_many(where, {"$pull": {GROUPS_FIELD: group_id}})).modified_count
+    return removed
+
+
+async def erase(scope: Scope) -> int:
+    """Delete every group of the tenant; how many."""
+    return await delete_in_batches(collection(), scope.where())
+
+
+def every_group(scope: Scope) -> AsyncIterator[Document]:
+    """Every group of the tenant (the tenant export)."""
+    return walk(collection(), scope.where())
