@@ -32,6 +32,7 @@ from api.http.response_headers import HeadAsGet, SecurityHeaders
 from api.interchange.router import IMPORT_PATH
 from api.interchange.router import router as interchange_router
 from api.keys.service import KeyRecords
+from api.merges.router import router as merges_router
 from api.migrations.service import check_on_start
 from api.observability.requests import RequestObserver
 from api.observability.router import router as metrics_router
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         trash_router,
         interchange_router,
         history_router,
+        merges_router,
         contacts_router,
         groups_router,
         tenant_router,

@@ -8,6 +8,9 @@ DEFAULT_TENANT = "default"
 # its tenant, so every query of live contacts leaves it out through its tenant alone, served by the same indexes.
 # Tenant names never contain ':' (api/keys/service.py), so no tenant can name another's trash.
 TRASH_SUFFIX = ":trash"
+# A contact locked by a merge under way (api/merges/locks.py) moves to a partition named after the merge, for the
+# same reason: no other write can match it, and the merge's own writes find it by its tenant and id alone.
+MERGING_INFIX = ":merging:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +27,18 @@ class Scope:
     def trash(self, **conditions: Any) -> dict[str, Any]:
         """A filter limited to this scope's deleted contacts (its trash)."""
         return {**conditions, "tenant": self.tenant + TRASH_SUFFIX}
+
+    def merging(self, op: str, **conditions: Any) -> dict[str, Any]:
+        """A filter limited to this scope's contacts locked by merge `op`."""
+        return {**conditions, "tenant": self.merging_partition(op)}
+
+    def merging_partition(self, op: str) -> str:
+        """The tenant value of this scope's contacts locked by merge `op`."""
+        return self.tenant + MERGING_INFIX + op
+
+    def is_merging(self, tenant: str) -> bool:
+        """Whether a stored `tenant` value is one of this scope's merge locks."""
+        return tenant.startswith(self.tenant + MERGING_INFIX)
 
     def owned(self, **conditions: Any) -> dict[str, Any]:
         """A filter limited to this scope's contacts, live or deleted (the change feed, history, export)."""

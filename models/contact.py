@@ -95,7 +95,9 @@ CARD_PROPERTIES = "vcard_properties"
 CHANGE_FIELDS = ("owner", "seq", "deleted_at", "change")
 # The groups a contact belongs to (api/groups): kept apart from its fields, so joining a group is no new version.
 GROUPS_FIELD = "group_ids"
-HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS, GROUPS_FIELD)  # never shown
+# Merges (api/merges): a source's lock while a merge is under way, the merges a survivor took, a tombstone's survivor.
+MERGE_FIELDS = ("merging", "merge_ops", "merged_into")
+HIDDEN_FIELDS = ("tenant", *DERIVED_KEYS, EXTENSION_FIELD, CARD_PROPERTIES, *CHANGE_FIELDS, GROUPS_FIELD, *MERGE_FIELDS)
 
 
 def derived_keys(contact: ContactFields) -> DerivedKeys:
@@ -150,6 +152,9 @@ class Contact(ContactFields, Document):
     deleted_at: datetime | None = None
     change: dict[str, Any] | None = Field(default=None, description="The last change: kind, key_id, patch.")
     group_ids: list[str] = Field(default_factory=list)
+    merging: dict[str, Any] | None = Field(default=None, description="While merged away: into, op, expires.")
+    merge_ops: list[str] = Field(default_factory=list)
+    merged_into: str | None = None
 
     class Settings:
         name = "contacts"

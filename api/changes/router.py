@@ -35,7 +35,7 @@ async def list_changes(
     read = await service.read_changes(scope, token, params.limit, settings.sync_token_ttl, settings.sync_settle)
     return {
         "changed": read.changed,
-        "deleted": [Tombstone.model_validate({"id": id_, "deleted_at": at}) for id_, at in read.deleted],
+        "deleted": [Tombstone.model_validate(tombstone) for tombstone in read.deleted],
         "sync_token": encode_token(read.through, secret, scope.tenant),
         "has_more": read.has_more,
     }

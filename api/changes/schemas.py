@@ -12,7 +12,7 @@ TOKEN_EXAMPLE = "WyJzeW5jIiw0MiwxNzk2MjAwMDAwXQ.q1w2e3r4t5y6u7i8o9p0aa"  # noqa:
 
 
 class Tombstone(BaseModel):
-    """A contact deleted since the token: remove it."""
+    """A contact deleted since the token: remove it. One merged into another names that one (in `changed`)."""
 
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"id": "6b081b01192d8ee71ccc146a", "deleted_at": "2026-12-02T10:00:00Z"}]}
@@ -20,6 +20,7 @@ class Tombstone(BaseModel):
 
     id: ObjectIdHex
     deleted_at: datetime
+    merged_into: ObjectIdHex | None = Field(default=None, description="The contact it was merged into, if it was.")
 
 
 class ChangesPage(BaseModel):

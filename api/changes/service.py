@@ -10,6 +10,7 @@ number has been made or has given up, so nothing is ever skipped.
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from api.changes import counters
 from api.changes.tokens import SyncToken, SyncTokenExpired
@@ -25,7 +26,7 @@ class ChangesRead:
     """Changes after a token: contacts to store, deletions, the last change number read, whether more follow."""
 
     changed: list[ContactOut]
-    deleted: list[tuple[str, object]]
+    deleted: list[dict[str, Any]]  # id, deleted_at, merged_into
     through: int
     has_more: bool
 
@@ -60,5 +61,9 @@ def _vacated(numbers: range, vacated: frozenset[int]) -> bool:
 
 def _read(documents: list[Document], through: int, *, has_more: bool) -> ChangesRead:
     changed = [to_record(document) for document in documents if document.get("deleted_at") is None]
-    deleted = [(document["_id"], document["deleted_at"]) for document in documents if document.get("deleted_at")]
+    deleted = [
+        {"id": document["_id"], "deleted_at": document["deleted_at"], "merged_into": document.get("merged_into")}
+        for document in documents
+        if document.get("deleted_at")
+    ]
     return ChangesRead(changed, deleted, through, has_more)

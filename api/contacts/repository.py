@@ -168,7 +168,7 @@ async def find_trash_page(
 
 async def find_changed(scope: Scope, since: int, limit: int) -> list[Document]:
     """Up to `limit` of the tenant's contacts, live or deleted, changed after change number `since`, in order."""
-    cursor = collection().find(scope.owned(seq={"$gt": since}), record_projection("seq", "deleted_at"))
+    cursor = collection().find(scope.owned(seq={"$gt": since}), record_projection("seq", "deleted_at", "merged_into"))
     return await cursor.sort("seq", 1).limit(limit).to_list()
 
 

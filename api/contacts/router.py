@@ -20,6 +20,7 @@ from api.contacts.schemas import (
     ContactPage,
     ContactPatch,
     ContactWrite,
+    MergedAway,
 )
 from api.http.conditional import etag_for, none_match, parse_if_match
 from api.http.cursors import decode_cursor, encode_cursor
@@ -194,6 +195,11 @@ async def list_contacts(
             "links": _links("$request.path.contact_id", *CHANGES),
             "content": CARD_CONTENT,
         },
+        301: {
+            "description": "Merged into another contact: `Location` is the survivor's URL.",
+            "model": MergedAway,
+            "headers": LOCATION_HEADER,
+        },
         304: {"description": "Not Modified: `If-None-Match` names the current version."},
         **problem_responses(404),
     },
@@ -210,17 +216,30 @@ async def get_contact(
     `application/vcard+json` (OpenAPI states content negotiation by the response's media types, not a parameter).
     """
     kind = preferred(request.headers.get("accept"))
-    if kind == JSON:
-        contact = await service.get_contact(scope, contact_id)
-        version = contact.version
-    else:
-        card = await service.get_contact_view(scope, contact_id, WITH_PROPERTIES)
-        version = card["version"]
+    try:
+        if kind == JSON:
+            contact = await service.get_contact(scope, contact_id)
+            version = contact.version
+        else:
+            card = await service.get_contact_view(scope, contact_id, WITH_PROPERTIES)
+            version = card["version"]
+    except service.ContactMergedAway as merged:
+        return _moved(merged.survivor_id)
     if none_match(if_none_match, version):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag_for(version)})
     if kind == JSON:
         return with_etag(contact, response)
     return card_response([card], kind, {"ETag": etag_for(version)}, single=True)
+
+
+def _moved(survivor_id: str) -> Response:
+    body = MergedAway(merged_into=survivor_id, detail=f"Merged into {survivor_id}.")
+    return Response(
+        body.model_dump_json(),
+        status_code=status.HTTP_301_MOVED_PERMANENTLY,
+        media_type=JSON,
+        headers={"Location": f"/contacts/{survivor_id}"},
+    )
 
 
 def card_response(contacts: list[dict[str, Any]], kind: str, headers: dict[str, str], single: bool = False) -> Response:
@@ -235,7 +254,7 @@ def card_response(contacts: list[dict[str, Any]], kind: str, headers: dict[str, 
     "/{contact_id:contact_id}",
     dependencies=JSON_BODY,
     response_model=ContactOut,
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 412, 415, 422, 428)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 410, 412, 415, 422, 428)},
     summary="Replace a contact",
 )
 async def replace_contact(
@@ -249,7 +268,7 @@ async def replace_contact(
     "/{contact_id:contact_id}",
     dependencies=MERGE_PATCH_BODY,
     response_model=ContactOut,
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 412, 415, 422, 428)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 410, 412, 415, 422, 428)},
     summary="Change some fields of a contact",
 )
 async def patch_contact(
@@ -267,7 +286,7 @@ async def patch_contact(
 @router.delete(
     "/{contact_id:contact_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(400, 404, 412, 428),
+    responses=problem_responses(400, 404, 409, 410, 412, 428),
     summary="Delete a contact",
 )
 async def delete_contact(contact_id: ContactId, scope: CurrentScope, precondition: IfMatch) -> None:

@@ -134,6 +134,19 @@ else:
     ContactListItem = _list_item_model()
 
 
+class MergedAway(BaseModel):
+    """A contact that was merged into another: `Location` and `merged_into` name the survivor."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"merged_into": "6b081b01192d8ee71ccc146a", "detail": "Merged into 6b081b01192d8ee71ccc146a."}]
+        }
+    )
+
+    merged_into: ObjectIdHex
+    detail: str
+
+
 class ContactPage(BaseModel):
     """One page of contacts and the cursor of the next page (null on the last page)."""
 

@@ -11,9 +11,17 @@ from api.contacts import listing, repository, writes
 from api.contacts.merge_patch import merge_patch
 from api.contacts.repository import ContactView, Document
 from api.contacts.schemas import ContactListParams, ContactOut, ContactWrite
-from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent, ValidationIssue
+from api.errors import (
+    Conflict,
+    Gone,
+    NotFound,
+    PreconditionFailed,
+    UnprocessableContent,
+    ValidationIssue,
+)
 from api.groups import repository as groups
 from api.idempotency.service import Exists, IdempotentRequest, run_once
+from api.merges import locks
 from api.preconditions import Precondition
 from api.scope import Scope
 from models.contact import CLIENT_FIELDS, ContactFields, fold
@@ -25,6 +33,32 @@ class ContactNotFound(NotFound):
     """No contact has the requested id (in this scope)."""
 
     message = "No contact has this id."
+
+
+class ContactMergedAway(Exception):  # not an ApiError: it is answered 301, not with a problem
+    """A read of a contact that was merged into another: it moved for good, to the survivor."""
+
+    def __init__(self, survivor_id: str) -> None:
+        super().__init__(survivor_id)
+        self.survivor_id = survivor_id
+
+
+class ContactMergedGone(Gone):
+    """A change of a contact that was merged into another: it is gone; change the survivor (`Location`)."""
+
+    type = "/problems/contact-merged"
+
+    def __init__(self, survivor_id: str) -> None:
+        super().__init__(
+            f"This contact was merged into {survivor_id}; change that one.", {"Location": f"/contacts/{survivor_id}"}
+        )
+
+
+class ContactBeingMerged(Conflict):
+    """The contact is locked by a merge under way."""
+
+    type = "/problems/contact-being-merged"
+    message = "The contact is being merged; retry in a moment."
 
 
 class StaleContact(PreconditionFailed):
@@ -73,7 +107,7 @@ async def get_contact(scope: Scope, contact_id: str) -> ContactOut:
     """The contact with `contact_id`; a malformed id is simply not found."""
     found = await repository.get(scope, contact_id)
     if found is None:
-        raise ContactNotFound
+        return repository.to_record(await _not_live(scope, contact_id))
     return found
 
 
@@ -81,7 +115,7 @@ async def get_contact_view(scope: Scope, contact_id: str, extra_fields: tuple[st
     """The contact with `contact_id` as a listing shows it, with `extra_fields` of what is stored."""
     found = await repository.find_document(scope, contact_id)
     if found is None:
-        raise ContactNotFound
+        found = await _not_live(scope, contact_id)
     return repository.to_view(found, listing.OUTPUT_FIELDS + extra_fields)
 
 
@@ -119,7 +153,7 @@ async def change_contact(
     With If-Match, a stale version is a 412; without, a concurrent change is retried, so none is lost.
     """
     for _ in range(PATCH_RETRIES):
-        current = await _current(scope, contact_id)
+        current = await current_contact(scope, contact_id)
         if precondition is not None and not precondition.allows(current["version"]):
             raise StaleContact
         updated = await writes.replace(scope, current, new_fields(current), kind=kind, properties=properties)
@@ -133,7 +167,7 @@ async def change_contact(
 async def delete_contact(scope: Scope, contact_id: str, precondition: Precondition | None) -> None:
     """Move a contact to the trash (if its version still matches the precondition)."""
     for _ in range(PATCH_RETRIES):
-        current = await _current(scope, contact_id)
+        current = await current_contact(scope, contact_id)
         if precondition is not None and not precondition.allows(current["version"]):
             raise StaleContact
         if await writes.trash(scope, current) is not None:
@@ -143,11 +177,34 @@ async def delete_contact(scope: Scope, contact_id: str, precondition: Preconditi
     raise Conflict("The contact is changing too often to delete; retry.")
 
 
-async def _current(scope: Scope, contact_id: str) -> Document:
-    current = await repository.find_document(scope, contact_id)
-    if current is None:
-        raise ContactNotFound
-    return current
+async def current_contact(scope: Scope, contact_id: str) -> Document:
+    """The stored live contact a change starts from: 404 (410 if merged away), 409 while a merge locks it."""
+    for _ in range(2):
+        current = await repository.find_document(scope, contact_id)
+        if current is not None:
+            return current
+        stored = await repository.find_owned(scope, contact_id)
+        if stored is None or not scope.is_merging(stored["tenant"]):
+            raise _gone_or_missing(stored, read=False)
+        if not await locks.settle(scope, stored):
+            raise ContactBeingMerged
+    raise ContactBeingMerged
+
+
+async def _not_live(scope: Scope, contact_id: str) -> Document:
+    """What a read of a contact that is not live finds: one a merge under way locks (shown as it is), else an error."""
+    stored = await repository.find_owned(scope, contact_id)
+    if stored is not None and scope.is_merging(stored["tenant"]):
+        return stored
+    raise _gone_or_missing(stored, read=True)
+
+
+def _gone_or_missing(stored: Document | None, *, read: bool) -> Exception:
+    """Merged into another (301 to read it, 410 to change it), or simply not found (404)."""
+    survivor = stored.get("merged_into") if stored is not None else None
+    if survivor is None:
+        return ContactNotFound()
+    return ContactMergedAway(survivor) if read else ContactMergedGone(survivor)
 
 
 def _client_view(document: Document) -> dict[str, Any]:

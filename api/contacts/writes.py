@@ -38,6 +38,11 @@ def _change(scope: Scope, kind: str, patch: dict[str, Any] | None = None) -> dic
     return change
 
 
+def _unchanged(scope: Scope, current: Document) -> Document:
+    """The filter of a conditional write: the live contact as it was read (not since locked by a merge)."""
+    return scope.where(_id=current["_id"], version=current["version"])
+
+
 def _held(contact: Document) -> list[int]:
     """The change number a stored contact holds (none for one stored before the change feed)."""
     return [contact["seq"]] if "seq" in contact else []
@@ -92,10 +97,13 @@ async def replace(
     *,
     kind: str = "updated",
     properties: list[str] | None = None,
+    details: Document | None = None,
+    additions: Document | None = None,
 ) -> ContactOut | None:
     """Set every client field of the live contact `current` to `contact`; None if it changed since it was read.
 
-    `properties` (the unmapped vCard properties) are replaced when given and kept when None.
+    `properties` (the unmapped vCard properties) are replaced when given and kept when None. `details` go into
+    the change (what history shows of it), `additions` are `$addToSet` values (a merge's sources and groups).
     """
     fields = stored_fields(contact)
     cleared = [key for key in (*CLIENT_FIELDS, *DERIVED_KEYS) if key not in fields]
@@ -109,13 +117,15 @@ async def replace(
     await history.archive(current)
     seq = await counters.allocate(scope, vacated=_held(current))
     update: Document = {
-        "$set": fields | {"updated_at": utc_now(), "seq": seq, "change": _change(scope, kind, patch)},
+        "$set": fields | {"updated_at": utc_now(), "seq": seq, "change": _change(scope, kind, patch) | (details or {})},
         "$inc": {"version": 1},
     }
     if cleared:
         update["$unset"] = dict.fromkeys(cleared, "")
+    if additions:
+        update["$addToSet"] = {field: {"$each": values} for field, values in additions.items()}
     updated = await collection().find_one_and_update(
-        scope.where(_id=current["_id"], version=current["version"]),
+        _unchanged(scope, current),
         update,
         projection=RECORD_PROJECTION,
         return_document=ReturnDocument.AFTER,
@@ -133,7 +143,7 @@ async def trash(scope: Scope, current: Document) -> datetime | None:
     now = utc_now()
     async with counts.changing(scope, current.get(GROUPS_FIELD, ())) as members:
         trashed = await collection().find_one_and_update(
-            scope.where(_id=current["_id"], version=current["version"]),
+            _unchanged(scope, current),
             {
                 "$set": {"tenant": scope.tenant + TRASH_SUFFIX, "deleted_at": now, "updated_at": now, "seq": seq}
                 | {"change": _change(scope, "deleted")},
@@ -146,22 +156,28 @@ async def trash(scope: Scope, current: Document) -> datetime | None:
     return now if trashed is not None else None
 
 
-async def trash_many(scope: Scope, contacts: list[Document]) -> set[str]:
-    """`trash` for several live contacts in one write; the ids trashed (the others changed meanwhile)."""
+async def trash_many(
+    scope: Scope, contacts: list[Document], *, merged_into: str | None = None, merge_op: str | None = None
+) -> set[str]:
+    """`trash` for several live contacts in one write; the ids trashed (the others changed meanwhile).
+
+    With `merged_into`, they are the sources of a merge that locked them as `merge_op` (api/merges): they become
+    tombstones that name the survivor, and lose the lock.
+    """
     if not contacts:
         return set()
     await history.archive_many(contacts)
     first = await counters.allocate(scope, len(contacts), [seq for contact in contacts for seq in _held(contact)])
     now = utc_now()
-    change = _change(scope, "deleted")
+    change = _change(scope, "deleted") | ({"merged_into": merged_into} if merged_into is not None else {})
+    moved: Document = {"tenant": scope.tenant + TRASH_SUFFIX, "deleted_at": now, "updated_at": now, "change": change}
+    if merged_into is not None:
+        moved["merged_into"] = merged_into
     updates = [
         UpdateOne(
-            scope.where(_id=contact["_id"], version=contact["version"]),
-            {
-                "$set": {"tenant": scope.tenant + TRASH_SUFFIX, "deleted_at": now, "updated_at": now}
-                | {"seq": first + offset, "change": change},
-                "$inc": {"version": 1},
-            },
+            _unchanged(scope, contact) if merge_op is None else scope.merging(merge_op, _id=contact["_id"]),
+            {"$set": moved | {"seq": first + offset}, "$inc": {"version": 1}}
+            | ({"$unset": {"merging": ""}} if merge_op is not None else {}),
         )
         for offset, contact in enumerate(contacts)
     ]
@@ -187,7 +203,7 @@ async def untrash(scope: Scope, current: Document) -> ContactOut | None:
             {
                 "$set": {"tenant": scope.tenant, "updated_at": utc_now(), "seq": seq}
                 | {"change": _change(scope, "undeleted")},
-                "$unset": {"deleted_at": ""},
+                "$unset": {"deleted_at": "", "merged_into": ""},
                 "$inc": {"version": 1},
             },
             projection=RECORD_PROJECTION,

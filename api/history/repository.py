@@ -14,6 +14,7 @@ from models.contact_version import ContactVersion
 
 Document = dict[str, Any]
 VERSION_FIELDS = (*CLIENT_FIELDS, CARD_PROPERTIES)
+MERGE_DETAILS = ("merged_from", "merged_into", "sources")  # what a merge's change records (api/merges)
 
 
 def _versions() -> AsyncCollection[Document]:
@@ -32,6 +33,7 @@ def version_of(contact: Document) -> Document:
         "kind": change.get("kind", "created" if contact["version"] == 1 else "updated"),
         "key_id": change.get("key_id"),
         "patch": change.get("patch"),
+        **{detail: change[detail] for detail in MERGE_DETAILS if detail in change},
         "fields": {field: contact[field] for field in VERSION_FIELDS if field in contact},
     }
 

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# A merge is an update of the survivor (with `merged_from`) and a delete of each source (with `merged_into`).
 ChangeKind = Literal["created", "updated", "deleted", "undeleted", "restored", "imported"]
 VERSION_EXAMPLE: dict[str, Any] = {
     "version": 2,
@@ -28,6 +29,11 @@ class VersionOut(BaseModel):
         description="JSON Merge Patch (RFC 7396) from the previous version to this one; the whole contact for "
         "the first version, `{}` when no field changed (a delete or undelete)."
     )
+    merged_from: list[str] | None = Field(default=None, description="A merge: the contacts merged into this one.")
+    sources: dict[str, Any] | None = Field(
+        default=None, title="MergeSources", description="A merge: per field, the contact its value came from (a list: one per entry)."
+    )
+    merged_into: str | None = Field(default=None, description="A merged-away contact: the one it went into.")
 
 
 class HistoryPage(BaseModel):

@@ -26,7 +26,8 @@ def _shown(entry: dict[str, Any]) -> dict[str, Any]:
     if patch is None:
         patch = entry["fields"] if entry["kind"] in ("created", "imported") and entry["version"] == 1 else {}
     patch = {key: value for key, value in patch.items() if key != CARD_PROPERTIES}
-    return {key: entry.get(key) for key in ("version", "kind", "at", "key_id")} | {"patch": patch}
+    shown = {key: entry.get(key) for key in ("version", "kind", "at", "key_id")} | {"patch": patch}
+    return shown | {detail: entry[detail] for detail in history.MERGE_DETAILS if detail in entry}
 
 
 async def list_versions(scope: Scope, contact_id: str, limit: int, before: int | None) -> Versions:

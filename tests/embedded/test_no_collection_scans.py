@@ -178,3 +178,10 @@ def test_phone_filter_never_reads_the_whole_collection(audit: Audit) -> None:
 @pytest.mark.parametrize("change", ["members/remove", "members"])
 def test_membership_changes_never_read_the_whole_collection(audit: Audit, change: str) -> None:
     assert audit.collection_reads("POST", f"/groups/{{group}}/{change}", json={"ids": audit.ids}) == []
+
+
+def test_a_merge_never_reads_the_whole_collection(audit: Audit) -> None:
+    survivor, source = (audit.http.post("/contacts", json={"name": name}).json()["id"] for name in ("Keep", "Fold"))
+
+    assert audit.collection_reads("POST", f"/contacts/{survivor}/merge", json={"from": [source]}) == []
+    assert audit.collection_reads("GET", f"/contacts/{source}", follow_redirects=False) == []

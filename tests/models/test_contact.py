@@ -11,6 +11,7 @@ from models.contact import (
     EXTENSION_FIELD,
     GROUPS_FIELD,
     HIDDEN_FIELDS,
+    MERGE_FIELDS,
     Contact,
     ContactFields,
     derived_keys,
@@ -59,7 +60,7 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
 
     assert tuple(keys) == DERIVED_KEYS
     # Stored, never returned: the tenant, the derived keys, a migrated document's and an import's leftovers,
-    # the contact's place in the change feed, and its groups.
+    # the contact's place in the change feed, its groups, and its part in merges.
     assert set(HIDDEN_FIELDS) == {
         "tenant",
         *DERIVED_KEYS,
@@ -67,6 +68,7 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
         CARD_PROPERTIES,
         *CHANGE_FIELDS,
         GROUPS_FIELD,
+        *MERGE_FIELDS,
     }
     assert set(CHANGE_FIELDS) == {"owner", "seq", "deleted_at", "change"}
     assert CARD_PROPERTIES == "vcard_properties"

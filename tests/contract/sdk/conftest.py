@@ -136,6 +136,7 @@ class PythonSdk:
     list_contacts: Any
     delete_contact: Any
     update_contacts_bulk: Any
+    merge_contacts: Any
     list_changes: Any  # contacts_client.api.sync
     get_contact_history: Any  # contacts_client.api.history
     restore_contact: Any
@@ -173,6 +174,7 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
         list_contacts=operation("list_contacts"),
         delete_contact=operation("delete_contact"),
         update_contacts_bulk=operation("update_contacts_bulk"),
+        merge_contacts=operation("merge_contacts"),
         list_changes=operation("list_changes", "sync"),
         get_contact_history=operation("get_contact_history", "history"),
         restore_contact=operation("restore_contact", "history"),

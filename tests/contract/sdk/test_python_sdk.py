@@ -154,3 +154,25 @@ def test_bulk_update_returns_a_typed_result_per_item(python_sdk: PythonSdk, sdk_
     assert [item.status for item in result.results] == [200, 412, 404]
     assert isinstance(result.results[1].problem, models.ProblemDetails)
     assert python_sdk.get_contact.sync(contact_id, client=sdk_client).company == "Engines"
+
+
+def test_merge_returns_the_typed_survivor_and_a_merged_contact_is_a_typed_301(
+    python_sdk: PythonSdk, sdk_client: Any
+) -> None:
+    models = python_sdk.models
+    survivor = create(python_sdk, sdk_client, "Ada Lovelace", company="Old").parsed
+    source = create(python_sdk, sdk_client, "A. Lovelace", company="Engines").parsed
+    body = models.MergeRequest(from_=[source.id], fields=models.MergeChoices.from_dict({"name": survivor.id}))
+
+    merged = python_sdk.merge_contacts.sync_detailed(survivor.id, client=sdk_client, body=body, if_match='"1"')
+    moved = python_sdk.get_contact.sync_detailed(source.id, client=sdk_client)
+
+    assert merged.status_code == HTTPStatus.OK
+    assert isinstance(merged.parsed, models.MergeResult)
+    assert (merged.parsed.contact.name, merged.parsed.contact.company) == ("Ada Lovelace", "Engines")
+    assert merged.parsed.merged == [source.id]
+    assert merged.headers["etag"] == '"2"'
+    assert moved.status_code == HTTPStatus.MOVED_PERMANENTLY
+    assert isinstance(moved.parsed, models.MergedAway)
+    assert moved.parsed.merged_into == survivor.id
+    assert moved.headers["location"] == f"/contacts/{survivor.id}"

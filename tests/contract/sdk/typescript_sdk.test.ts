@@ -20,6 +20,7 @@ import {
   getContact,
   listContacts,
   listMembers,
+  mergeContacts,
   patchContact,
   removeMembers,
   updateContactsBulk,
@@ -229,4 +230,22 @@ test("a group gains and loses members, counts them, lists them, and a taken name
   assert.equal(taken.response.status, 409);
   assert.equal(taken.response.headers.get("content-type"), PROBLEM_JSON);
   assert.equal(taken.error?.type, "/problems/group-name-taken");
+});
+
+test("merge returns the survivor; a merged contact's URL redirects to it (fetch follows the 301)", async () => {
+  const { contact: survivor } = await create({ name: "Ada Lovelace", company: "Old" });
+  const { contact: source } = await create({ name: "A. Lovelace", company: "Engines" });
+
+  const merged = await mergeContacts({
+    path: { contact_id: survivor.id },
+    body: { from: [source.id], fields: { name: survivor.id } },
+    headers: { "If-Match": '"1"' },
+  });
+  const moved = await getContact({ path: { contact_id: source.id } });
+
+  assert.equal(merged.response.status, 200, JSON.stringify(merged.error));
+  assert.deepEqual([merged.data?.contact.name, merged.data?.contact.company], ["Ada Lovelace", "Engines"]);
+  assert.deepEqual(merged.data?.merged, [source.id]);
+  assert.equal(moved.response.redirected, true);
+  assert.equal(moved.data?.id, survivor.id);
 });

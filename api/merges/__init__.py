@@ -1,0 +1,1 @@
+"""Merging duplicate contacts into one: the rules, the locks that make it all-or-nothing, the route."""
