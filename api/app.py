@@ -19,6 +19,7 @@ from api.changes.router import router as changes_router
 from api.changes.tokens import token_secret
 from api.contacts.router import router as contacts_router
 from api.database import connect, init_models
+from api.duplicates.router import router as duplicates_router
 from api.groups.router import router as groups_router
 from api.health.router import router as health_router
 from api.history.router import router as history_router
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         interchange_router,
         history_router,
         merges_router,
+        duplicates_router,
         contacts_router,
         groups_router,
         tenant_router,

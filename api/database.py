@@ -85,7 +85,11 @@ async def opened(
 
 
 async def walk(
-    collection: AsyncCollection[dict[str, Any]], where: dict[str, Any], key: str = "_id", batch: int = 200
+    collection: AsyncCollection[dict[str, Any]],
+    where: dict[str, Any],
+    key: str = "_id",
+    batch: int = 200,
+    projection: dict[str, int] | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Every document matching `where`, in the order of `key` (unique among them), a page per round trip.
 
@@ -95,7 +99,7 @@ async def walk(
     after: Any = None
     while True:
         page_filter = where if after is None else {**where, key: {"$gt": after}}
-        page = await collection.find(page_filter).sort(key, 1).limit(batch).to_list()
+        page = await collection.find(page_filter, projection).sort(key, 1).limit(batch).to_list()
         for document in page:
             yield document
         if len(page) < batch:

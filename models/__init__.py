@@ -4,6 +4,7 @@ from models.api_key import ApiKey
 from models.change_counter import ChangeCounter
 from models.contact import Contact
 from models.contact_version import ContactVersion
+from models.duplicate_dismissal import DuplicateDismissal
 from models.group import Group
 from models.idempotency import IdempotencyRecord
 from models.rate_limit import RateLimitCounter
@@ -13,6 +14,7 @@ DOCUMENT_MODELS = [
     Contact,
     ContactVersion,
     Group,
+    DuplicateDismissal,
     ChangeCounter,
     IdempotencyRecord,
     ApiKey,

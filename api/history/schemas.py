@@ -31,7 +31,9 @@ class VersionOut(BaseModel):
     )
     merged_from: list[str] | None = Field(default=None, description="A merge: the contacts merged into this one.")
     sources: dict[str, Any] | None = Field(
-        default=None, title="MergeSources", description="A merge: per field, the contact its value came from (a list: one per entry)."
+        default=None,
+        title="MergeSources",
+        description="A merge: per field, the contact its value came from (a list: one per entry).",
     )
     merged_into: str | None = Field(default=None, description="A merged-away contact: the one it went into.")
 

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from api.contacts.examples import STORED_CONTACT_EXAMPLE
 from api.contacts.schemas import ContactOut
@@ -34,7 +34,7 @@ class MergeRequest(BaseModel):
         description="Per field, the id of the contact (this one or one of `from`) whose value to keep. Unchosen "
         "scalars take the newest non-null value; unchosen lists are unioned, duplicates folded.",
     )
-    dry_run: bool = Field(default=False, description="Only show the merged contact; change nothing.")
+    dry_run: StrictBool = Field(default=False, description="Only show the merged contact; change nothing.")
 
 
 class MergeResult(BaseModel):
@@ -57,6 +57,6 @@ class MergeResult(BaseModel):
     merged: list[str] = Field(description="The contacts merged into it: now tombstones that name it.")
     sources: dict[str, Any] = Field(
         title="MergeSources",
-        description="Per field, the id of the contact its value came from; for a list, one id per entry."
+        description="Per field, the id of the contact its value came from; for a list, one id per entry.",
     )
     dry_run: bool

@@ -9,6 +9,7 @@ import orjson
 
 from api.changes import counters
 from api.contacts import repository as contacts
+from api.duplicates import repository as duplicates
 from api.groups import repository as groups
 from api.history import repository as history
 from api.idempotency import repository as idempotency
@@ -56,13 +57,17 @@ async def export(scope: Scope) -> AsyncIterator[bytes]:
 
 
 async def erase(scope: Scope) -> Erased:
-    """Delete the tenant's groups, contacts, trash, history, change log and idempotency records; its keys stay."""
+    """Delete the tenant's groups, contacts, trash, history, change log, dismissals and idempotency records.
+
+    Its keys stay.
+    """
     audit.warning("tenant erasure started: tenant=%s key=%s", scope.tenant, scope.key_id)
     await counters.expire_tokens(scope)
     erased = Erased(
         contacts=await contacts.erase(scope), versions=await history.erase(scope), groups=await groups.erase(scope)
     )
     await idempotency.erase(scope)
+    await duplicates.erase(scope)
     await counters.expire_tokens(scope)  # again: a change made during the erasure is gone too
     audit.warning(
         "tenant erasure finished: tenant=%s key=%s contacts=%d versions=%d groups=%d",

@@ -1,0 +1,1 @@
+"""Likely duplicates among a tenant's contacts: the finder, dismissals, and the route."""
