@@ -6,6 +6,9 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   how it catches BSON-equal ids under different storage keys, e.g. `1` and `1.0`). A `str` or ObjectId
   `_id` is now checked through an index, with the same equality test and the same `DuplicateKeyError`.
   Any other `_id` type keeps the original scan.
+- **Insert commands** (`batch_inserts`). The wire `insert` command inserted one document per SQLite
+  transaction and worker job. All of a command's documents now go in one transaction (a SAVEPOINT each) and
+  one job, through the same per-document code; the command then answers from what each document did.
 - **Sorted pages** (`accelerators`, `implied`, `keyset`). The engine orders by a BSON type bucket and a
   value expression that none of its physical indexes contain, so every sorted page sorts the whole
   filtered set. "Accelerator" indexes on exactly those expressions are created for `_id` and for every
@@ -98,6 +101,33 @@ PINNED_SOURCES: dict[str, str] = {
     "engines._sqlite_write_ops:insert_document_record": (
         "b70cb80c5babec3797b207c848ac82f04edfff02f2a682841a278ac8086dad77"
     ),
+    # batch_inserts: the insert command's loop, what insert_one does before the engine, and nested write scopes.
+    "api._async._database_admin_write_commands:DatabaseAdminWriteCommandService.command_insert": (
+        "0cf8f18e356f6ec8e2fbe2c799b2e3eb515532131953c9747409c1f4820e1e49"
+    ),
+    "api.admin_parsing:normalize_insert_documents": "cf20f592198e0cacda2fd5b403f232dfd302182977ce5249b1ac9f19c3ccda38",
+    "api._async.collection:AsyncCollection.insert_one": (
+        "777141a945e78d0c7fb29013f88569e406cfd91a086f237345ab28d3349ec537"
+    ),
+    "api._async._collection_runtime:CollectionRuntimeCoordinator.engine_insert_document": (
+        "1312f23cc1773d9126e147e694e3569146cc817a17c181103a7150d1ce11d14c"
+    ),
+    "engines.adapter:EngineSpiAdapter.insert_outcome": (
+        "3b1049b4e9740faf36e8af4f45bd425b15a3dabe1ac9e84932ac3183724e8e4c"
+    ),
+    "engines.sqlite:SQLiteEngine.insert_document": "86cca43116aac0514c4a6156b2f819c83f0d3f7a1f6169f23f62d8ee2b61714e",
+    "engines.sqlite:SQLiteEngine._insert_document_sync": (
+        "d7588709a53ce130dc7f33d91406c15f45974c3080d2216822051f8a038fadcf"
+    ),
+    "engines._sqlite_session_runtime:SQLiteSessionRuntime.begin_write": (
+        "f8a2b892622fffd0acae1360b5455f1d2969683f881473691883df96ab37e6b6"
+    ),
+    "engines._sqlite_session_runtime:SQLiteSessionRuntime.commit_write": (
+        "1af79b01710bdbf690562a9fc8368b44c470b28f22489da8f0ffd1af69746c55"
+    ),
+    "engines._sqlite_session_runtime:SQLiteSessionRuntime.rollback_write": (
+        "bc65a518c49edba54759dc40178329da076524afadc1022542f61774a114526c"
+    ),
     "engines._sqlite_plan_heuristics:sort_requires_python": (
         "43dde6499e2b40fad3c891c3f964c20ccc0d1af736d2aa71a852ff0eb1550fc4"
     ),
@@ -180,10 +210,19 @@ def apply() -> None:
             return
         verify()
         try:
-            from embedded.patches import accelerators, decode, dispatch, inserts, keyset, probes, targets
+            from embedded.patches import (
+                accelerators,
+                batch_inserts,
+                decode,
+                dispatch,
+                inserts,
+                keyset,
+                probes,
+                targets,
+            )
         except ImportError as error:
             raise PatchMismatchError(f"mongoeco no longer provides what the patches import: {error}") from error
-        for module in (accelerators, inserts, keyset, probes, targets, decode, dispatch):
+        for module in (accelerators, inserts, batch_inserts, keyset, probes, targets, decode, dispatch):
             module.install()
         _applied = True
 

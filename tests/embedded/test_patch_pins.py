@@ -11,6 +11,7 @@ import mongoeco
 import pytest
 from mongoeco._change_streams.hub import ChangeStreamHub
 from mongoeco.api._async._collection_runtime import CollectionRuntimeCoordinator
+from mongoeco.api._async._database_admin_write_commands import DatabaseAdminWriteCommandService
 from mongoeco.core import bson_ordering
 from mongoeco.engines.sqlite import SQLiteEngine
 
@@ -21,7 +22,7 @@ from tests.paths import REPO_ROOT
 VALIDATE = "engines.sqlite:SQLiteEngine._validate_document_against_unique_indexes"
 
 
-PATCHED_CLASSES = (SQLiteEngine, CollectionRuntimeCoordinator, ChangeStreamHub)
+PATCHED_CLASSES = (SQLiteEngine, CollectionRuntimeCoordinator, ChangeStreamHub, DatabaseAdminWriteCommandService)
 
 
 def installed_patches() -> list[str]:
