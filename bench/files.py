@@ -1,12 +1,12 @@
 """The files-and-sync phase at one size: full sync, 10 changes, both exports (while the feed settles), the polls,
-then both imports (bench/sync.py, bench/interchange.py)."""
+the duplicate scan and merges, then both imports (bench/sync.py, bench/domain.py, bench/interchange.py)."""
 
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import interchange, sync
+from bench import domain, interchange, sync
 from bench.config import REPO_ROOT, BenchConfig
 from bench.data import Document
 from bench.load import settle
@@ -43,7 +43,11 @@ def measure(api: Service, size: int, context: Context, run: FilesRun) -> dict[st
     say(f"  {size:>6} sync: full {full.seconds:.2f} s in {full.requests} requests ({full.changed} contacts); "
         f"poll {synced['poll']['seconds'] * 1000:.1f} ms, {synced['poll']['changed']} changed; "
         f"poll/full {synced['poll_vs_full']}")  # fmt: skip
-    return {"sync": synced, "export": exports, "import": _imports(size, run)}
+    domain_figures = domain.measure(base_url, context.ids[0])
+    scanned, merged = domain_figures["duplicates"], domain_figures["merge"]
+    say(f"  {size:>6} duplicates: scan {scanned['cold_seconds']:.2f} s after a change, {scanned['kept_seconds']:.3f} s "
+        f"kept; merge p50 {merged['p50_ms']} ms, p90 {merged['p90_ms']} ms")  # fmt: skip
+    return {"sync": synced, "export": exports, **domain_figures, "import": _imports(size, run)}
 
 
 def _imports(size: int, run: FilesRun) -> dict[str, dict[str, Any]]:

@@ -154,6 +154,20 @@ def _files_tables(results: dict[str, Any]) -> list[str]:
         )
     lines += [
         "",
+        "| contacts | duplicate scan after a change, s | next request (kept scan), s | groups on page 1 | "
+        "merges | merge p50 ms | p90 ms | slowest ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size, entry in measured:
+        if "duplicates" in entry:
+            scanned, merged = entry["duplicates"], entry["merge"]
+            lines.append(
+                f"| {size} | {_number(scanned['cold_seconds'])} | {_number(scanned['kept_seconds'], 3)} | "
+                f"{scanned['groups_first_page']} | {merged['merges']} | {_number(merged['p50_ms'], 1)} | "
+                f"{_number(merged['p90_ms'], 1)} | {_number(merged['max_ms'], 1)} |"
+            )
+    lines += [
+        "",
         "RSS MB: before → sampled peak (growth), every 10 ms. An import runs in a fresh API process with its own "
         "fresh embedded database; an export in the API under test. The poll waits until the feed has settled past "
         "the changes (2 x DB_TIMEOUT, bench/sync.py).",

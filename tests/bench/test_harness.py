@@ -131,6 +131,14 @@ def test_a_poll_brings_exactly_the_changes_made_after_the_full_sync(results: dic
     assert synced["poll_vs_full"] > 0
 
 
+def test_the_duplicate_scan_and_merges_are_timed(results: dict[str, Any]) -> None:
+    measured = results["sizes"]["50"]
+    assert measured["duplicates"]["cold_seconds"] > 0
+    assert measured["duplicates"]["kept_seconds"] > 0
+    assert measured["merge"]["merges"] == 30
+    assert 0 < measured["merge"]["p50_ms"] <= measured["merge"]["p90_ms"] <= measured["merge"]["max_ms"]
+
+
 def test_ratios_and_targets_are_all_reported(results: dict[str, Any]) -> None:
     assert set(results["ratios"]) >= REQUIRED_RATIOS
     files = ("import_per_s", "export_per_s", "export_rss_growth_mb")
@@ -142,6 +150,7 @@ def test_ratios_and_targets_are_all_reported(results: dict[str, Any]) -> None:
     assert all(results["ratios"][name] is not None for name in files)
     assert results["ratios"]["create_100k_vs_1k"] is None  # those sizes were not run
     assert results["ratios"]["sync_poll_vs_full_100k"] is None
+    assert results["ratios"]["duplicates_scan_s_100k"] is None
     assert results["ratios_by_size"]["50"]["sync_poll_vs_full"] > 0
     assert [target["name"] for target in results["targets"]] == [name for name, *_ in TARGETS]
     assert results["cold_start"]["median_s"] > 0

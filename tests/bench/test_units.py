@@ -139,7 +139,9 @@ def _with_files(entry: dict[str, Any], poll_s: float, full_s: float, per_s: floa
         "poll": feed | {"seconds": poll_s},
         "poll_vs_full": round(poll_s / full_s, 5),
     }
-    return entry | {"export": files, "import": files, "sync": synced}
+    scanned = {"cold_seconds": full_s * 3, "kept_seconds": 0.01, "groups_first_page": 3}
+    merged = {"merges": 30, "p50_ms": 20.0, "p90_ms": 30.0, "max_ms": 40.0}
+    return entry | {"export": files, "import": files, "sync": synced, "duplicates": scanned, "merge": merged}
 
 
 def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
@@ -165,6 +167,7 @@ def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
     assert headline["export_rss_growth_mb"] == 30  # the largest growth
     assert headline["sync_poll_vs_full_100k"] == 0.004
     assert ratios_by_size(raw)["10k"]["sync_poll_vs_full"] == 0.02
+    assert (headline["duplicates_scan_s_10k"], headline["duplicates_scan_s_100k"]) == (1.5, 15.0)
     met = {target["name"]: target["met"] for target in targets(headline)}
     assert met == {
         "seed_list": False,
@@ -187,6 +190,8 @@ def test_ratios_take_the_worst_size_and_compare_100k_with_1k() -> None:
         "export_per_s": False,
         "export_rss_growth_mb": False,
         "sync_poll_vs_full_100k": True,
+        "duplicates_scan_s_10k": True,
+        "duplicates_scan_s_100k": True,
         "cold_start_s": True,
     }
 
