@@ -9,6 +9,7 @@ from models.group import Group
 from models.idempotency import IdempotencyRecord
 from models.rate_limit import RateLimitCounter
 from models.service_secret import ServiceSecret
+from models.webhook import Webhook, WebhookDelivery
 
 DOCUMENT_MODELS = [
     Contact,
@@ -20,4 +21,6 @@ DOCUMENT_MODELS = [
     ApiKey,
     RateLimitCounter,
     ServiceSecret,
+    Webhook,
+    WebhookDelivery,
 ]

@@ -170,9 +170,11 @@ class Contact(ContactFields, Document):
             _scoped("company_key", "created_at", "_id"),
             _scoped("company_key", "updated_at", "_id"),
             _scoped("company_key", "name_key", "_id"),
-            _scoped("group_ids", "created_at", "_id"),
-            _scoped("group_ids", "updated_at", "_id"),
-            _scoped("group_ids", "name_key", "_id"),
+            # A group's id names one tenant's group, so its members need no tenant in front (and the listings
+            # that do not filter by group never consider these: the embedded database probes each tenant-led index).
+            IndexModel([("group_ids", ASCENDING), ("created_at", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("group_ids", ASCENDING), ("updated_at", ASCENDING), ("_id", ASCENDING)]),
+            IndexModel([("group_ids", ASCENDING), ("name_key", ASCENDING), ("_id", ASCENDING)]),
             _scoped("email_keys"),
             _scoped("phone_keys"),
             _scoped("search_terms"),

@@ -1,0 +1,1 @@
+"""Webhooks: per-tenant subscriptions, delivered from the change feed, signed as Standard Webhooks describes."""
