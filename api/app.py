@@ -43,6 +43,8 @@ from api.settings import Settings, get_settings
 from api.tenant.router import router as tenant_router
 from api.trash.router import router as trash_router
 from api.trash.service import maintain
+from api.webhooks import worker as webhooks
+from api.webhooks.router import router as webhooks_router
 from models.channels import set_default_phone_region
 
 logger = logging.getLogger("api")
@@ -90,12 +92,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         secret = settings.cursor_secret.get_secret_value() if settings.cursor_secret else secrets.token_hex(32)
         stop_maintenance = asyncio.Event()
         maintenance = asyncio.create_task(maintain(settings, stop_maintenance), name="maintenance")
+        deliveries = asyncio.create_task(webhooks.run(settings, sync_secret, stop_maintenance), name="webhooks")
         try:
             yield {"mongo": mongo, "cursor_secret": secret.encode(), "sync_secret": sync_secret}
         finally:
             stop_maintenance.set()  # lets a purge round finish (a few seconds at most), then cancels it
             with contextlib.suppress(asyncio.CancelledError, TimeoutError):
                 await asyncio.wait_for(maintenance, MAINTENANCE_STOP_SECONDS)
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(deliveries, MAINTENANCE_STOP_SECONDS)
             await mongo.close()
             if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
                 multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
@@ -124,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         duplicates_router,
         contacts_router,
         groups_router,
+        webhooks_router,
         tenant_router,
         seed_router,
         health_router,

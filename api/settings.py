@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     history_retention: timedelta = Field(default=timedelta(days=365), gt=timedelta(0))
     maintenance_interval: float = Field(default=300.0, gt=0, le=86_400, description="Purges run this often (s).")
 
+    # Webhooks (README: "Webhooks").
+    webhook_allow_private: bool = Field(
+        default=False, description="Allow webhook URLs on private, loopback and link-local addresses."
+    )
+    webhook_interval: float = Field(default=0.5, gt=0, le=60, description="How often a worker looks for events (s).")
+    webhook_timeout: float = Field(default=10.0, gt=0, le=60, description="Deadline of one delivery attempt (s).")
+    webhook_backoff: float = Field(default=5.0, gt=0, le=3600, description="First retry delay (s); doubles, jittered.")
+    webhook_retry_for: timedelta = Field(
+        default=timedelta(days=1),
+        gt=timedelta(0),
+        description="Then a delivery fails and its subscription is disabled.",
+    )
+
     # Operations (README: "Operating").
     db_timeout: float = Field(default=1.0, gt=0, le=60, description="Deadline of any one database operation (s).")
     shutdown_timeout: float = Field(default=10.0, ge=0, le=300, description="How long SIGTERM lets requests finish.")

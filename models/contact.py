@@ -91,8 +91,9 @@ DERIVED_KEYS = tuple(DerivedKeys.__annotations__)
 EXTENSION_FIELD = "extra"
 # The vCard properties an import could not map to a field, kept verbatim so an export writes them again.
 CARD_PROPERTIES = "vcard_properties"
-# Where a contact is in its tenant's change feed, and what its last change was (README: "Sync and history").
-CHANGE_FIELDS = ("owner", "seq", "deleted_at", "change")
+# Where a contact is in its tenant's change feed, where it entered it, and what its last change was (README:
+# "Sync and history").
+CHANGE_FIELDS = ("owner", "seq", "first_seq", "deleted_at", "change")
 # The groups a contact belongs to (api/groups): kept apart from its fields, so joining a group is no new version.
 GROUPS_FIELD = "group_ids"
 # Merges (api/merges): a source's lock while a merge is under way, the merges a survivor took, a tombstone's survivor.
@@ -149,6 +150,7 @@ class Contact(ContactFields, Document):
     # takes the next number, in the same write, so the feed can never disagree with the contacts.
     owner: str
     seq: int = Field(ge=1)
+    first_seq: int | None = Field(default=None, description="The change number it was created with (webhooks).")
     deleted_at: datetime | None = None
     change: dict[str, Any] | None = Field(default=None, description="The last change: kind, key_id, patch.")
     group_ids: list[str] = Field(default_factory=list)

@@ -61,6 +61,7 @@ class WebhookDelivery(Document):
     last_status_code: int | None = None
     last_error: str | None = None
     created_at: datetime
+    retry_from: datetime  # its retries end WEBHOOK_RETRY_FOR after this (a redelivery starts it again)
     delivered_at: datetime | None = None
 
     class Settings:

@@ -42,17 +42,35 @@ async def read_changes(scope: Scope, token: SyncToken, limit: int, ttl: timedelt
     """Up to `limit` changes after `token`, in order."""
     counter = await counters.read(scope)
     check_fresh(token, counter.purged_through, ttl)
-    found = await repository.find_changed(scope, token.seq, limit + 1)
+    taken, through, has_more = await _settled(scope, counter, token.seq, limit, settle, ())
+    return _read(taken, through, has_more=has_more)
+
+
+async def settled_changes(
+    scope: Scope, since: int, limit: int, settle: timedelta, keep: tuple[str, ...] = ()
+) -> tuple[list[Document], int, bool]:
+    """The stored contacts changed after change number `since`, in order, never past a change still being made.
+
+    Also the last number read, and whether more follow. `keep`: hidden fields to return too (webhooks need the
+    change itself).
+    """
+    return await _settled(scope, await counters.read(scope), since, limit, settle, keep)
+
+
+async def _settled(
+    scope: Scope, counter: counters.Counter, since: int, limit: int, settle: timedelta, keep: tuple[str, ...]
+) -> tuple[list[Document], int, bool]:
+    found = await repository.find_changed(scope, since, limit + 1, keep)
     settled_before = utc_now() - settle
     taken: list[Document] = []
-    through = token.seq
+    through = since
     for document in found[:limit]:
         unknown_gap = not _vacated(range(through + 1, document["seq"]), counter.vacated)
         if unknown_gap and document["updated_at"] > settled_before:
-            return _read(taken, through, has_more=False)  # a change before it may still be landing
+            return taken, through, False  # a change before it may still be landing
         taken.append(document)
         through = document["seq"]
-    return _read(taken, through, has_more=len(found) > limit)
+    return taken, through, len(found) > limit
 
 
 def _vacated(numbers: range, vacated: frozenset[int]) -> bool:

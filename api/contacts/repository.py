@@ -80,6 +80,7 @@ def new_document(
         "version": 1,
         "owner": scope.tenant,
         "seq": seq,
+        "first_seq": seq,
         "change": change or {"kind": "created", "key_id": scope.key_id},
     }
 
@@ -166,9 +167,10 @@ async def find_trash_page(
     return await cursor.sort([("deleted_at", -1), ("_id", -1)]).limit(limit).to_list()
 
 
-async def find_changed(scope: Scope, since: int, limit: int) -> list[Document]:
+async def find_changed(scope: Scope, since: int, limit: int, keep: tuple[str, ...] = ()) -> list[Document]:
     """Up to `limit` of the tenant's contacts, live or deleted, changed after change number `since`, in order."""
-    cursor = collection().find(scope.owned(seq={"$gt": since}), record_projection("seq", "deleted_at", "merged_into"))
+    projection = record_projection("seq", "deleted_at", "merged_into", *keep)
+    cursor = collection().find(scope.owned(seq={"$gt": since}), projection)
     return await cursor.sort("seq", 1).limit(limit).to_list()
 
 

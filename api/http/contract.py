@@ -33,6 +33,7 @@ def build_openapi(app: FastAPI) -> dict[str, Any]:
         tags=[
             {"name": "contacts", "description": "The contacts resource."},
             {"name": "groups", "description": "Named groups of contacts, their members and member counts."},
+            {"name": "webhooks", "description": "Signed POSTs of contact events, delivered from the change feed."},
             {"name": "sync", "description": "The change feed: what changed since a sync token."},
             {"name": "history", "description": "Every earlier version of a contact, and restoring one."},
             {"name": "trash", "description": "Deleted contacts, undeleted within TRASH_RETENTION."},

@@ -18,5 +18,5 @@ class ObjectIdConvertor(Convertor[str]):
         return value
 
 
-for name in ("contact_id", "group_id"):
+for name in ("contact_id", "group_id", "webhook_id"):
     register_url_convertor(name, ObjectIdConvertor())

@@ -14,6 +14,7 @@ from api.groups import repository as groups
 from api.history import repository as history
 from api.idempotency import repository as idempotency
 from api.scope import Scope
+from api.webhooks import repository as webhooks
 from models.contact import CARD_PROPERTIES, GROUPS_FIELD, utc_now
 
 audit = logging.getLogger("api.audit")
@@ -57,9 +58,8 @@ async def export(scope: Scope) -> AsyncIterator[bytes]:
 
 
 async def erase(scope: Scope) -> Erased:
-    """Delete the tenant's groups, contacts, trash, history, change log, dismissals and idempotency records.
-
-    Its keys stay.
+    """Delete the tenant's groups, contacts, trash, history, change log, dismissals, webhook deliveries and
+    idempotency records. Its keys and webhook subscriptions stay.
     """
     audit.warning("tenant erasure started: tenant=%s key=%s", scope.tenant, scope.key_id)
     await counters.expire_tokens(scope)
@@ -68,6 +68,7 @@ async def erase(scope: Scope) -> Erased:
     )
     await idempotency.erase(scope)
     await duplicates.erase(scope)
+    await webhooks.erase_deliveries(scope)
     await counters.expire_tokens(scope)  # again: a change made during the erasure is gone too
     audit.warning(
         "tenant erasure finished: tenant=%s key=%s contacts=%d versions=%d groups=%d",

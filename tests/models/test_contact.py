@@ -70,7 +70,7 @@ def test_derived_keys_are_the_declared_hidden_fields_and_the_document_declares_t
         GROUPS_FIELD,
         *MERGE_FIELDS,
     }
-    assert set(CHANGE_FIELDS) == {"owner", "seq", "deleted_at", "change"}
+    assert set(CHANGE_FIELDS) == {"owner", "seq", "first_seq", "deleted_at", "change"}
     assert CARD_PROPERTIES == "vcard_properties"
     assert not set(HIDDEN_FIELDS) & set(CLIENT_FIELDS)
     assert set(HIDDEN_FIELDS) <= set(Contact.model_fields)

@@ -154,6 +154,9 @@ class PythonSdk:
     add_members: Any
     remove_members: Any
     list_members: Any
+    create_webhook: Any  # contacts_client.api.webhooks
+    get_webhook: Any
+    list_deliveries: Any
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +200,9 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
                 "list_members",
             )
         },
+        create_webhook=operation("create_webhook", "webhooks"),
+        get_webhook=operation("get_webhook", "webhooks"),
+        list_deliveries=operation("list_deliveries", "webhooks"),
     )
 
 

@@ -16,10 +16,12 @@ import {
   type ProblemDetails,
   createContact,
   createGroup,
+  createWebhook,
   deleteContact,
   getContact,
   listContacts,
   listMembers,
+  listWebhooks,
   mergeContacts,
   patchContact,
   removeMembers,
@@ -248,4 +250,16 @@ test("merge returns the survivor; a merged contact's URL redirects to it (fetch 
   assert.deepEqual(merged.data?.merged, [source.id]);
   assert.equal(moved.response.redirected, true);
   assert.equal(moved.data?.id, survivor.id);
+});
+
+test("a webhook to a private address is a typed 422 problem; the list stays empty", async () => {
+  const refused = await createWebhook({
+    body: { url: "http://127.0.0.1:9/hooks", events: ["contact.created"] },
+  });
+  const listed = await listWebhooks();
+
+  assert.equal(refused.response.status, 422);
+  assert.equal(refused.error?.errors?.[0]?.pointer, "/url");
+  assert.equal(listed.response.status, 200);
+  assert.ok(Array.isArray(listed.data?.items));
 });
