@@ -1,4 +1,4 @@
-"""The contacts domain at one size: the duplicate scan, and merge latency.
+"""The contacts domain at one size: the duplicate scan, merge latency, webhook delivery lag (bench/webhook_lag.py).
 
 The scan: `GET /contacts/duplicates` right after a change (so the worker's kept scan is stale and it reads and
 scores the whole address book again), then once more (served from the kept scan). Merges: MERGES pairs of fresh
@@ -10,6 +10,7 @@ import time
 from statistics import median, quantiles
 from typing import Any
 
+from bench import webhook_lag
 from bench.client import get_json, send
 
 MERGES = 30
@@ -17,8 +18,9 @@ PATCH = "application/merge-patch+json"
 
 
 def measure(base_url: str, some_id: str) -> dict[str, Any]:
-    """Scan and merge figures for the address book the API at `base_url` holds (`some_id`: one of its contacts)."""
-    return {"duplicates": scan(base_url, some_id), "merge": merges(base_url)}
+    """Scan, merge and webhook figures for the address book the API at `base_url` holds (`some_id`: one of its
+    contacts)."""
+    return {"duplicates": scan(base_url, some_id), "merge": merges(base_url), "webhooks": webhook_lag.measure(base_url)}
 
 
 def scan(base_url: str, some_id: str) -> dict[str, Any]:

@@ -155,16 +155,20 @@ def _files_tables(results: dict[str, Any]) -> list[str]:
     lines += [
         "",
         "| contacts | duplicate scan after a change, s | next request (kept scan), s | groups on page 1 | "
-        "merges | merge p50 ms | p90 ms | slowest ms |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "merges | merge p50 ms | p90 ms | slowest ms | webhook events (creates/s) | lag p50 ms | lag p99 ms |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for size, entry in measured:
         if "duplicates" in entry:
-            scanned, merged = entry["duplicates"], entry["merge"]
+            scanned, merged, hooked = entry["duplicates"], entry["merge"], entry.get("webhooks")
+            lag = ["—"] * 3
+            if hooked is not None:
+                lag = [f"{hooked['events']} ({_number(hooked['creates_per_s'], 0)})", _number(hooked["p50_ms"], 0)]
+                lag.append(_number(hooked["p99_ms"], 0))
             lines.append(
                 f"| {size} | {_number(scanned['cold_seconds'])} | {_number(scanned['kept_seconds'], 3)} | "
                 f"{scanned['groups_first_page']} | {merged['merges']} | {_number(merged['p50_ms'], 1)} | "
-                f"{_number(merged['p90_ms'], 1)} | {_number(merged['max_ms'], 1)} |"
+                f"{_number(merged['p90_ms'], 1)} | {_number(merged['max_ms'], 1)} | " + " | ".join(lag) + " |"
             )
     lines += [
         "",

@@ -244,7 +244,7 @@ def api_service(log: Path, mongodb_url: str | None, database: str, data_dir: Pat
     """`python -m api` with one worker; without `mongodb_url` it starts its own embedded database."""
     port = free_port()
     env = _base_env() | {"HOST": "127.0.0.1", "PORT": str(port), "WORKERS": "1", "LOG_LEVEL": "warning"}
-    env |= {"MONGODB_DB": database, "CURSOR_SECRET": "bench-cursor-secret"}
+    env |= {"MONGODB_DB": database, "CURSOR_SECRET": "bench-cursor-secret", "WEBHOOK_ALLOW_PRIVATE": "true"}
     if mongodb_url is not None:
         env["MONGODB_URL"] = mongodb_url
     if data_dir is not None:

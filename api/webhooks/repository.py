@@ -107,15 +107,17 @@ async def release(webhook_id: str, worker: str) -> None:
     await webhooks().update_one({"_id": webhook_id, "lease_by": worker}, {"$set": {"lease_until": utc_now()}})
 
 
-async def next_pending(webhook_id: str) -> Document | None:
-    """The subscription's oldest pending delivery (feed order)."""
+async def pending(webhook_id: str, limit: int) -> list[Document]:
+    """The subscription's oldest `limit` pending deliveries (feed order)."""
     where = {"webhook_id": webhook_id, "status": "pending"}
-    return await deliveries().find_one(where, sort=[("_id", 1)])
+    return await deliveries().find(where).sort("_id", 1).limit(limit).to_list()
 
 
-async def record_attempt(delivery: Document, changes: Document) -> None:
-    """Record an attempt's outcome."""
-    await deliveries().update_one({"_id": delivery["_id"]}, {"$set": changes, "$inc": {"attempts": 1}})
+async def record_attempts(outcomes: list[tuple[Document, Document]]) -> None:
+    """Record each attempt's outcome (its changes to the delivery), in one round trip."""
+    if outcomes:
+        updates = [UpdateOne({"_id": d["_id"]}, {"$set": changes, "$inc": {"attempts": 1}}) for d, changes in outcomes]
+        await deliveries().bulk_write(updates, ordered=True)
 
 
 async def disable(webhook_id: str, reason: str) -> None:

@@ -30,44 +30,51 @@ def backoff(attempts: int, base: float) -> timedelta:
 
 
 async def send_round(webhook: Document, http: httpx.AsyncClient, settings: Settings, key: bytes, worker: str) -> None:
-    """Send what is due of the subscription's deliveries, in order, while holding its lease."""
+    """Send what is due of the subscription's deliveries, in order, while holding its lease.
+
+    Outcomes are written a batch at a time: a worker killed before writing some makes the next one send them
+    again, with the same `webhook-id`, which receivers deduplicate on.
+    """
     lease = timedelta(seconds=2 * settings.webhook_timeout + 5 * settings.db_timeout)
-    if not await repository.claim(webhook["_id"], worker, utc_now() + lease):
+    one_attempt = timedelta(seconds=settings.webhook_timeout + 2 * settings.db_timeout)
+    held_until = utc_now() + lease
+    if not await repository.claim(webhook["_id"], worker, held_until):
         return
     secret = signing.secret_for(key, webhook["_id"], webhook["secret_nonce"])
+    outcomes: list[tuple[Document, Document]] = []
     try:
-        for _ in range(PER_ROUND):
-            delivery = await repository.next_pending(webhook["_id"])
-            if delivery is None or delivery["next_attempt_at"] > utc_now():
+        for delivery in await repository.pending(webhook["_id"], PER_ROUND):
+            if delivery["next_attempt_at"] > utc_now():
                 return
-            if not await repository.claim(webhook["_id"], worker, utc_now() + lease):
-                return  # the lease ran out and another worker has it now
-            if not await _attempt(webhook, delivery, http, settings, secret):
+            if held_until - utc_now() < one_attempt:  # renew before an attempt could outlast the lease
+                await repository.record_attempts(outcomes)
+                outcomes = []
+                held_until = utc_now() + lease
+                if not await repository.claim(webhook["_id"], worker, held_until):
+                    return  # the lease ran out and another worker has it now
+            outcome = await _attempt(delivery, webhook["url"], http, settings, secret)
+            outcomes.append((delivery, outcome))
+            if outcome["status"] != "delivered":
+                if outcome["status"] == "failed":
+                    reason = f"a delivery failed for {settings.webhook_retry_for}: {outcome['last_error']}"
+                    await repository.disable(webhook["_id"], reason)
                 return  # the ones after it wait: order per contact
     finally:
+        await repository.record_attempts(outcomes)
         await repository.release(webhook["_id"], worker)
 
 
-async def _attempt(
-    webhook: Document, delivery: Document, http: httpx.AsyncClient, settings: Settings, secret: str
-) -> bool:
-    """One attempt; True if the receiver took it (2xx)."""
-    code, error = await _post(webhook["url"], delivery, http, settings, secret)
+async def _attempt(delivery: Document, url: str, http: httpx.AsyncClient, settings: Settings, secret: str) -> Document:
+    """One attempt, and what it changes of the delivery: delivered, failed for good, or when to try again."""
+    code, error = await _post(url, delivery, http, settings, secret)
     now = utc_now()
     if error is None:
-        await repository.record_attempt(
-            delivery, {"status": "delivered", "delivered_at": now, "last_status_code": code, "last_error": None}
-        )
-        return True
-    outcome: Document = {"last_status_code": code, "last_error": error}
+        return {"status": "delivered", "delivered_at": now, "last_status_code": code, "last_error": None}
+    outcome: Document = {"status": "pending", "last_status_code": code, "last_error": error}
     retry_from: datetime = delivery.get("retry_from") or delivery["created_at"]
     if now - retry_from >= settings.webhook_retry_for:
-        await repository.record_attempt(delivery, outcome | {"status": "failed"})
-        await repository.disable(webhook["_id"], f"a delivery failed for {settings.webhook_retry_for}: {error}")
-    else:
-        next_at = now + backoff(delivery["attempts"], settings.webhook_backoff)
-        await repository.record_attempt(delivery, outcome | {"next_attempt_at": next_at})
-    return False
+        return outcome | {"status": "failed"}
+    return outcome | {"next_attempt_at": now + backoff(delivery["attempts"], settings.webhook_backoff)}
 
 
 async def _post(

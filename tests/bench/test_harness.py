@@ -137,6 +137,9 @@ def test_the_duplicate_scan_and_merges_are_timed(results: dict[str, Any]) -> Non
     assert measured["duplicates"]["kept_seconds"] > 0
     assert measured["merge"]["merges"] == 30
     assert 0 < measured["merge"]["p50_ms"] <= measured["merge"]["p90_ms"] <= measured["merge"]["max_ms"]
+    hooked = measured["webhooks"]
+    assert hooked["delivered"] == hooked["events"] > 0
+    assert 0 < hooked["p50_ms"] <= hooked["p99_ms"] <= hooked["max_ms"]
 
 
 def test_ratios_and_targets_are_all_reported(results: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tests.api.webhooks.receiver import Receiver, receiving
+from bench.receiver import Receiver, receiving
 from tests.live_server import LiveServer
 
 QUICK = {"webhook_allow_private": True, "webhook_interval": 0.05, "webhook_backoff": 0.1}

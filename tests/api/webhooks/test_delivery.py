@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 from standardwebhooks import Webhook
 
-from tests.api.webhooks.receiver import Receiver
+from bench.receiver import Receiver
 from tests.factories import new_contact
 
 EVENTS = ["contact.created", "contact.updated", "contact.deleted", "contact.merged"]

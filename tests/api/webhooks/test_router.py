@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tests.api.webhooks.receiver import Receiver
+from bench.receiver import Receiver
 from tests.api.webhooks.test_delivery import subscribe, until
 from tests.factories import new_contact
 from tests.live_server import LiveServer

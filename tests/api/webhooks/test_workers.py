@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from api.settings import Settings
-from tests.api.webhooks.receiver import Receiver
+from bench.receiver import Receiver
 from tests.served import served
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from api.settings import Settings
-from tests.api.webhooks.receiver import Receiver, receiving
+from bench.receiver import Receiver, receiving
 from tests.contract.sdk.conftest import PythonSdk
 from tests.contract.sdk.test_python_sdk import create
 from tests.live_server import LiveServer

@@ -1,4 +1,7 @@
-"""A real webhook receiver on 127.0.0.1: records every request, and fails with 500 while told to."""
+"""A real webhook receiver on 127.0.0.1: records every request (and when it came), fails with 500 while told to.
+
+The benchmark measures delivery lag with it (bench/webhook_lag.py), the tests check deliveries with it.
+"""
 
 import threading
 import time
@@ -18,6 +21,7 @@ class Received:
     headers: dict[str, str]
     body: str
     status: int
+    at: float  # time.time() when it arrived
 
     @property
     def event(self) -> dict[str, Any]:
@@ -50,6 +54,7 @@ def receiving(port: int = 0) -> Iterator[Receiver]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
+            arrived = time.time()
             body = self.rfile.read(int(self.headers.get("content-length", "0"))).decode()
             with receiver.lock:
                 receiver.in_flight += 1
@@ -58,7 +63,9 @@ def receiving(port: int = 0) -> Iterator[Receiver]:
             status = 500 if receiver.failing.is_set() else 204
             with receiver.lock:
                 receiver.in_flight -= 1
-                receiver.requests.append(Received({k.lower(): v for k, v in self.headers.items()}, body, status))
+                receiver.requests.append(
+                    Received({k.lower(): v for k, v in self.headers.items()}, body, status, arrived)
+                )
             self.send_response(status)
             self.send_header("content-length", "0")
             self.end_headers()
