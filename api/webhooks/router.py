@@ -139,7 +139,7 @@ async def list_deliveries(
 @router.post(
     "/{webhook_id:webhook_id}/deliveries/{delivery_id}/redeliver",
     response_model=DeliveryOut,
-    responses=problem_responses(404),
+    responses=problem_responses(404, 422),
     summary="Send a delivery again",
 )
 async def redeliver(webhook_id: WebhookId, delivery_id: DeliveryId, scope: CurrentScope) -> Any:
