@@ -22,11 +22,9 @@ from api.errors import (
 from api.groups import repository as groups
 from api.idempotency.service import Exists, IdempotentRequest, run_once
 from api.merges import locks
-from api.preconditions import Precondition
+from api.preconditions import Precondition, conditionally
 from api.scope import Scope
 from models.contact import CLIENT_FIELDS, ContactFields, fold
-
-PATCH_RETRIES = 10
 
 
 class ContactNotFound(NotFound):
@@ -152,29 +150,24 @@ async def change_contact(
 
     With If-Match, a stale version is a 412; without, a concurrent change is retried, so none is lost.
     """
-    for _ in range(PATCH_RETRIES):
-        current = await current_contact(scope, contact_id)
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleContact
-        updated = await writes.replace(scope, current, new_fields(current), kind=kind, properties=properties)
-        if updated is not None:
-            return updated
-        if precondition is not None:
-            raise StaleContact
-    raise Conflict("The contact is changing too often to change; retry.")
+    return await conditionally(
+        lambda: current_contact(scope, contact_id),
+        lambda current: writes.replace(scope, current, new_fields(current), kind=kind, properties=properties),
+        precondition,
+        StaleContact,
+        "The contact is changing too often to change; retry.",
+    )
 
 
 async def delete_contact(scope: Scope, contact_id: str, precondition: Precondition | None) -> None:
     """Move a contact to the trash (if its version still matches the precondition)."""
-    for _ in range(PATCH_RETRIES):
-        current = await current_contact(scope, contact_id)
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleContact
-        if await writes.trash(scope, current) is not None:
-            return
-        if precondition is not None:
-            raise StaleContact
-    raise Conflict("The contact is changing too often to delete; retry.")
+    await conditionally(
+        lambda: current_contact(scope, contact_id),
+        lambda current: writes.trash(scope, current),
+        precondition,
+        StaleContact,
+        "The contact is changing too often to delete; retry.",
+    )
 
 
 async def current_contact(scope: Scope, contact_id: str) -> Document:

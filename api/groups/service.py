@@ -11,12 +11,11 @@ from api.errors import ApiError, Conflict, MalformedRequest, NotFound, Precondit
 from api.groups import counts, repository
 from api.groups.repository import Document
 from api.groups.schemas import GroupOut, GroupWrite
-from api.preconditions import Precondition
+from api.preconditions import Precondition, conditionally
 from api.scope import Scope
 from models.contact import is_contact_id
 from models.group import GroupFields
 
-RETRIES = 10
 _BAD_CURSOR = "The cursor is not valid for this listing; use a next_cursor returned by this API."
 
 
@@ -100,34 +99,30 @@ async def patch_group(
     scope: Scope, group_id: str, patch: dict[str, Any], precondition: Precondition | None
 ) -> GroupOut:
     """Apply a JSON merge patch to the group's name and description; 409 when the new name is taken."""
-    for _ in range(RETRIES):
-        current = await current_group(scope, group_id)
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleGroup
+
+    async def write(current: Document) -> Document | None:
         shown = {key: current[key] for key in ("name", "description") if current.get(key) is not None}
         fields = validated(GroupWrite, merge_patch(shown, patch))
         try:
-            updated = await repository.update(scope, current, fields)
+            return await repository.update(scope, current, fields)
         except DuplicateKeyError:
             raise GroupNameTaken from None
-        if updated is not None:
-            return _out(updated)
-        if precondition is not None:
-            raise StaleGroup
-    raise Conflict("The group is changing too often to change; retry.")
+
+    updated = await conditionally(
+        lambda: current_group(scope, group_id), write, precondition, StaleGroup, "The group is changing too often."
+    )
+    return _out(updated)
 
 
 async def delete_group(scope: Scope, group_id: str, precondition: Precondition | None) -> None:
     """Delete a group; its contacts stay as they are."""
-    for _ in range(RETRIES):
-        current = await current_group(scope, group_id)
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleGroup
-        if await repository.delete(scope, current):
-            return
-        if precondition is not None:
-            raise StaleGroup
-    raise Conflict("The group is changing too often to delete; retry.")
+
+    async def delete(current: Document) -> bool | None:
+        return await repository.delete(scope, current) or None
+
+    await conditionally(
+        lambda: current_group(scope, group_id), delete, precondition, StaleGroup, "The group is changing too often."
+    )
 
 
 async def change_members(scope: Scope, group_id: str, ids: list[str], *, join: bool) -> list[MemberOutcome]:

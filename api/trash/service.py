@@ -11,10 +11,9 @@ from api.changes import counters
 from api.contacts import repository, writes
 from api.contacts.repository import Document
 from api.contacts.schemas import ContactOut
-from api.contacts.service import PATCH_RETRIES, ContactNotFound, StaleContact
-from api.errors import Conflict
+from api.contacts.service import ContactNotFound, StaleContact
 from api.history import repository as history
-from api.preconditions import Precondition
+from api.preconditions import Precondition, conditionally
 from api.scope import Scope
 from api.settings import Settings
 from models.contact import utc_now
@@ -43,16 +42,20 @@ async def undelete(
     scope: Scope, contact_id: str, retention: timedelta, precondition: Precondition | None
 ) -> ContactOut:
     """Bring a contact back from the trash, as a new version."""
-    for _ in range(PATCH_RETRIES):
+
+    async def trashed() -> Document:
         current = await repository.find_trashed(scope, contact_id, utc_now() - retention)
         if current is None:
             raise NotInTrash
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleContact
-        restored = await writes.untrash(scope, current)
-        if restored is not None:
-            return restored
-    raise Conflict("The contact is changing too often to undelete; retry.")
+        return current
+
+    return await conditionally(
+        trashed,
+        lambda current: writes.untrash(scope, current),
+        precondition,
+        StaleContact,
+        "The contact is changing too often to undelete; retry.",
+    )
 
 
 async def purge_expired(trash_retention: timedelta, history_retention: timedelta) -> tuple[int, int]:

@@ -26,7 +26,8 @@ class EventType(StrEnum):
         return schema
 
 
-Url = Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://[^\s]+$")]
+# ASCII without spaces: a host with other characters is given in its IDNA (punycode) form.
+Url = Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://[!-~]+$")]
 Events = Annotated[list[EventType], Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True})]
 WEBHOOK_EXAMPLE: dict[str, Any] = {
     "url": "https://hooks.example.com/contacts",

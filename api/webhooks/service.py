@@ -4,15 +4,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.changes import counters
-from api.errors import Conflict, NotFound, PreconditionFailed, UnprocessableContent, ValidationIssue
-from api.preconditions import Precondition
+from api.errors import NotFound, PreconditionFailed, UnprocessableContent, ValidationIssue
+from api.preconditions import Precondition, conditionally
 from api.scope import Scope
 from api.settings import Settings
 from api.webhooks import repository, signing, targets
 from api.webhooks.schemas import WebhookPatch, WebhookWrite
 
 Document = dict[str, Any]
-RETRIES = 10
 
 
 class WebhookNotFound(NotFound):
@@ -80,16 +79,13 @@ async def change(
             raise UnprocessableContent([issue])
     if "events" in changes:
         changes["events"] = list(dict.fromkeys(changes["events"]))
-    for _ in range(RETRIES):
-        current = await get(scope, webhook_id)
-        if precondition is not None and not precondition.allows(current["version"]):
-            raise StaleWebhook
-        updated = await repository.update(scope, current, changes)
-        if updated is not None:
-            return updated
-        if precondition is not None:
-            raise StaleWebhook
-    raise Conflict("The webhook is changing too often to change; retry.")
+    return await conditionally(
+        lambda: get(scope, webhook_id),
+        lambda current: repository.update(scope, current, changes),
+        precondition,
+        StaleWebhook,
+        "The webhook is changing too often to change; retry.",
+    )
 
 
 async def delete(scope: Scope, webhook_id: str) -> None:

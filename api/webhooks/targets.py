@@ -24,15 +24,19 @@ def _address_allowed(address: str) -> bool:
 
 async def check(url: str, *, allow_private: bool) -> None:
     """Raise RefusedTarget if `url` is not an http(s) URL whose host resolves to allowed addresses only."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port  # .port raises on a port that is not a number
+    except ValueError:
+        raise RefusedTarget("is not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not host:
         raise RefusedTarget("must be an http or https URL with a host")
     if parts.username is not None or parts.password is not None:
         raise RefusedTarget("must not carry credentials")
     if allow_private:
         return
     try:
-        found = await asyncio.to_thread(socket.getaddrinfo, parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+        found = await asyncio.to_thread(socket.getaddrinfo, host, port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError):
         raise RefusedTarget("its host does not resolve") from None
     addresses = {str(info[4][0]) for info in found}

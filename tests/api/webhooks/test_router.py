@@ -92,3 +92,10 @@ async def test_a_subscription_whose_deliveries_keep_failing_is_disabled_then_res
             assert receiver.accepted()[0].headers["webhook-id"] == log[0]["message_id"]
             missing = await client.post(f"/webhooks/{webhook['id']}/deliveries/{webhook['id']}:000000999999c/redeliver")
             assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("url", ["http://host:port/x", "http://[::1/x", "http://h\u00e9llo.example/x", "http://a b/"])
+async def test_malformed_urls_are_422_not_500(client: httpx.AsyncClient, url: str) -> None:
+    response = await client.post("/webhooks", json={"url": url, "events": ["contact.created"]})
+
+    assert response.status_code == 422

@@ -23,7 +23,7 @@ QUICK: dict[str, Any] = {
 }
 
 
-def wait_for(check: Any, timeout: float = 60.0) -> None:
+def wait_for(check: Any, timeout: float = 90.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "timed out"
