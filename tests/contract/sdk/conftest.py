@@ -137,6 +137,8 @@ class PythonSdk:
     delete_contact: Any
     update_contacts_bulk: Any
     merge_contacts: Any
+    list_duplicates: Any
+    dismiss_duplicate: Any
     list_changes: Any  # contacts_client.api.sync
     get_contact_history: Any  # contacts_client.api.history
     restore_contact: Any
@@ -178,6 +180,8 @@ def python_sdk(generated_sdks: GeneratedSdks) -> PythonSdk:
         delete_contact=operation("delete_contact"),
         update_contacts_bulk=operation("update_contacts_bulk"),
         merge_contacts=operation("merge_contacts"),
+        list_duplicates=operation("list_duplicates"),
+        dismiss_duplicate=operation("dismiss_duplicate"),
         list_changes=operation("list_changes", "sync"),
         get_contact_history=operation("get_contact_history", "history"),
         restore_contact=operation("restore_contact", "history"),

@@ -176,3 +176,24 @@ def test_merge_returns_the_typed_survivor_and_a_merged_contact_is_a_typed_301(
     assert isinstance(moved.parsed, models.MergedAway)
     assert moved.parsed.merged_into == survivor.id
     assert moved.headers["location"] == f"/contacts/{survivor.id}"
+
+
+def test_duplicates_are_typed_groups_and_a_dismissed_pair_leaves_them(python_sdk: PythonSdk, sdk_client: Any) -> None:
+    models = python_sdk.models
+    email = models.EmailEntry(value="twin@example.com")
+    first = create(python_sdk, sdk_client, "Grace Hopper", emails=[email]).parsed
+    second = create(python_sdk, sdk_client, "Hopper, Grace", emails=[email]).parsed
+
+    found = python_sdk.list_duplicates.sync(client=sdk_client)
+    dismissed = python_sdk.dismiss_duplicate.sync_detailed(
+        client=sdk_client, body=models.Dismissal(ids=[first.id, second.id])
+    )
+    after = python_sdk.list_duplicates.sync(client=sdk_client)
+
+    assert isinstance(found, models.DuplicatePage)
+    ours = [group for group in found.items if {c.id for c in group.contacts} == {first.id, second.id}]
+    assert len(ours) == 1
+    assert ours[0].score > 0.9
+    assert set(ours[0].reasons) == {models.DuplicateGroupReasonsItem.EMAIL, models.DuplicateGroupReasonsItem.NAME}
+    assert dismissed.status_code == HTTPStatus.NO_CONTENT
+    assert all({c.id for c in group.contacts} != {first.id, second.id} for group in after.items)

@@ -55,7 +55,7 @@ def test_node_tests_of_the_generated_sdk_pass_against_the_live_app(
 ) -> None:
     env = {**os.environ, "API_BASE_URL": live_server, "NO_COLOR": "1"}
 
-    run_node_tests(NODE_TEST, env, at_least=12)
+    run_node_tests(NODE_TEST, env, at_least=13)
 
 
 def test_node_tests_of_sync_history_trash_files_and_tenant_data_pass_against_a_keyed_app(

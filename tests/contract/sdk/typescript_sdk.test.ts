@@ -18,8 +18,10 @@ import {
   createGroup,
   createWebhook,
   deleteContact,
+  dismissDuplicate,
   getContact,
   listContacts,
+  listDuplicates,
   listMembers,
   listWebhooks,
   mergeContacts,
@@ -262,4 +264,24 @@ test("a webhook to a private address is a typed 422 problem; the list stays empt
   assert.equal(refused.error?.errors?.[0]?.pointer, "/url");
   assert.equal(listed.response.status, 200);
   assert.ok(Array.isArray(listed.data?.items));
+});
+
+test("duplicates come in scored groups with reasons; a dismissed pair leaves them", async () => {
+  const email = `twin-${unique()}@example.com`;
+  const { contact: first } = await create({ name: "Xanthippe Qwertyson", emails: [{ value: email }] });
+  const { contact: second } = await create({ name: "Qwertyson, Xanthippe", emails: [{ value: email }] });
+  const ours = (items: { contacts: { id: string }[] }[] | undefined) =>
+    (items ?? []).filter((group) => group.contacts.map((c) => c.id).includes(first.id));
+
+  const found = await listDuplicates({ query: { limit: 50 } });
+  const dismissed = await dismissDuplicate({ body: { ids: [first.id, second.id] } });
+  const after = await listDuplicates({ query: { limit: 50 } });
+
+  assert.equal(found.response.status, 200);
+  assert.deepEqual(
+    ours(found.data?.items).map((group) => group.contacts.map((c) => c.id).sort()),
+    [[first.id, second.id].sort()],
+  );
+  assert.equal(dismissed.response.status, 204);
+  assert.deepEqual(ours(after.data?.items), []);
 });
