@@ -37,6 +37,12 @@ class Group(GroupFields, Document):
     created_at: datetime
     updated_at: datetime
     version: int = Field(default=1, ge=1)
+    # The group feed (webhooks' group.* events): `owner` is the tenant, live or deleted; `seq` the group's last
+    # change number, from a counter of its own (api/groups/repository.py).
+    owner: str | None = None
+    seq: int | None = None
+    first_seq: int | None = None
+    deleted_at: datetime | None = None
 
     class Settings:
         name = "groups"
@@ -46,6 +52,7 @@ class Group(GroupFields, Document):
             # an index, a compound one by reading every group of every tenant.
             IndexModel([("unique_name", ASCENDING)], unique=True),
             IndexModel([("tenant", ASCENDING), ("name_key", ASCENDING), ("_id", ASCENDING)]),  # the listing
+            IndexModel([("owner", ASCENDING), ("seq", ASCENDING)]),  # the group feed
         ]
 
 

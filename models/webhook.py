@@ -26,6 +26,7 @@ class Webhook(Document):
     disabled_reason: str | None = None
     secret_nonce: str
     cursor: int = 0  # the last change number turned into deliveries
+    group_cursor: int = 0  # the same, in the tenant's group changes
     lease_until: datetime | None = None
     lease_by: str | None = None
     created_at: datetime
@@ -44,8 +45,9 @@ class Webhook(Document):
 class WebhookDelivery(Document):
     """One event for one subscription: its body as first made, and every attempt to deliver it.
 
-    `id` is "<webhook id>:<change number, 12 digits>", so a subscription's deliveries sort in feed order and
-    making one twice stores it once. The message id a receiver deduplicates on is the same at every attempt.
+    `id` is "<webhook id>:<change number, 12 digits><c|u|d>" ("...:g<number>..." for a group change), so a
+    subscription's deliveries sort in feed order and making one twice stores it once. The message id a receiver
+    deduplicates on is the same at every attempt.
     """
 
     id: str  # type: ignore[assignment]

@@ -8,6 +8,7 @@ stops until the change after it is older than `Settings.sync_settle`: by then an
 number has been made or has given up, so nothing is ever skipped.
 """
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -46,21 +47,38 @@ async def read_changes(scope: Scope, token: SyncToken, limit: int, ttl: timedelt
     return _read(taken, through, has_more=has_more)
 
 
+Finder = Callable[[Scope, int, int, tuple[str, ...]], Awaitable[list[Document]]]
+
+
 async def settled_changes(
-    scope: Scope, since: int, limit: int, settle: timedelta, keep: tuple[str, ...] = ()
+    scope: Scope,
+    since: int,
+    limit: int,
+    settle: timedelta,
+    keep: tuple[str, ...] = (),
+    *,
+    counted_in: Scope | None = None,
+    find: Finder = repository.find_changed,
 ) -> tuple[list[Document], int, bool]:
     """The stored contacts changed after change number `since`, in order, never past a change still being made.
 
     Also the last number read, and whether more follow. `keep`: hidden fields to return too (webhooks need the
-    change itself).
+    change itself). Another feed numbered the same way (the groups') gives its counter's scope and its `find`.
     """
-    return await _settled(scope, await counters.read(scope), since, limit, settle, keep)
+    counter = await counters.read(counted_in or scope)
+    return await _settled(scope, counter, since, limit, settle, keep, find)
 
 
 async def _settled(
-    scope: Scope, counter: counters.Counter, since: int, limit: int, settle: timedelta, keep: tuple[str, ...]
+    scope: Scope,
+    counter: counters.Counter,
+    since: int,
+    limit: int,
+    settle: timedelta,
+    keep: tuple[str, ...],
+    find: Finder = repository.find_changed,
 ) -> tuple[list[Document], int, bool]:
-    found = await repository.find_changed(scope, since, limit + 1, keep)
+    found = await find(scope, since, limit + 1, keep)
     settled_before = utc_now() - settle
     taken: list[Document] = []
     through = since

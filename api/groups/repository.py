@@ -9,6 +9,7 @@ from typing import Any
 
 from pymongo import ReturnDocument
 
+from api.changes import counters
 from api.contacts.repository import collection as contacts
 from api.database import any_of, delete_in_batches, in_batches, walk
 from api.groups.counts import collection
@@ -17,6 +18,8 @@ from models.contact import GROUPS_FIELD, is_contact_id, new_contact_id, utc_now
 from models.group import GroupFields, unique_name_of
 
 Document = dict[str, Any]
+GROUP_FEED = ":groups"  # the counter of a tenant's group changes
+DELETED_SUFFIX = ":deleted"  # a deleted group's partition of its tenant
 # Contacts changed per round trip: each one rewrites the contact and its indexes (~5 ms on the embedded database),
 # so a batch stays well inside DB_TIMEOUT.
 WRITE_BATCH = 20
@@ -34,8 +37,20 @@ def stored_fields(scope: Scope, fields: GroupFields) -> Document:
     return fields.model_dump(exclude_none=True) | {"name_key": fields.name.casefold(), "unique_name": unique_name}
 
 
+def feed_scope(scope: Scope) -> Scope:
+    """Where the tenant's group change numbers are counted (tenant names never contain ':')."""
+    return Scope(scope.tenant + GROUP_FEED)
+
+
+async def _next_seq(scope: Scope, current: Document | None = None) -> int:
+    """A change number for a group change (the one it held is vacated), taken before the change is written."""
+    vacated = [current["seq"]] if current is not None and "seq" in current else []
+    return await counters.allocate(feed_scope(scope), vacated=vacated)
+
+
 async def insert(scope: Scope, fields: GroupFields) -> Document:
     """Store a new group (DuplicateKeyError when its name is taken)."""
+    seq = await _next_seq(scope)
     now = utc_now()
     document = scope.where(_id=new_contact_id(), **stored_fields(scope, fields)) | {
         "member_count": 0,
@@ -43,6 +58,9 @@ async def insert(scope: Scope, fields: GroupFields) -> Document:
         "created_at": now,
         "updated_at": now,
         "version": 1,
+        "owner": scope.tenant,
+        "seq": seq,
+        "first_seq": seq,
     }
     await collection().insert_one(document)
     return document
@@ -66,7 +84,9 @@ async def find_page(scope: Scope, limit: int, after: tuple[str, str] | None) -> 
 
 async def update(scope: Scope, current: Document, fields: GroupFields) -> Document | None:
     """Set the client's fields of `current`, conditional on its version; None if it changed meanwhile."""
-    update: Document = {"$set": stored_fields(scope, fields) | {"updated_at": utc_now()}, "$inc": {"version": 1}}
+    seq = await _next_seq(scope, current)
+    changes = stored_fields(scope, fields) | {"updated_at": utc_now(), "seq": seq}
+    update: Document = {"$set": changes, "$inc": {"version": 1}}
     if fields.description is None:
         update["$unset"] = {"description": ""}
     return await collection().find_one_and_update(
@@ -75,9 +95,25 @@ async def update(scope: Scope, current: Document, fields: GroupFields) -> Docume
 
 
 async def delete(scope: Scope, current: Document) -> bool:
-    """Delete the group `current` unless it changed meanwhile. Its members keep its id, unseen: ids are never reused."""
-    result = await collection().delete_one(scope.where(_id=current["_id"], version=current["version"]))
-    return result.deleted_count == 1
+    """Delete the group `current` unless it changed meanwhile. Its members keep its id, unseen: ids are never reused.
+
+    It stays as a tombstone in the tenant's deleted partition (its name free again), so the group feed can tell.
+    """
+    seq = await _next_seq(scope, current)
+    now = utc_now()
+    gone = {"tenant": scope.tenant + DELETED_SUFFIX, "unique_name": f"{scope.tenant}{DELETED_SUFFIX}:{current['_id']}"}
+    result = await collection().update_one(
+        scope.where(_id=current["_id"], version=current["version"]),
+        {"$set": gone | {"deleted_at": now, "updated_at": now, "seq": seq}, "$inc": {"version": 1}},
+    )
+    return result.modified_count == 1
+
+
+async def find_changed(scope: Scope, since: int, limit: int, keep: tuple[str, ...] = ()) -> list[Document]:
+    """Up to `limit` of the tenant's groups, live or deleted, changed after group change number `since`, in order."""
+    del keep  # a group has nothing hidden the feed needs
+    cursor = collection().find({"owner": scope.tenant, "seq": {"$gt": since}}).sort("seq", 1).limit(limit)
+    return await cursor.to_list()
 
 
 async def memberships(scope: Scope, contact_ids: list[str]) -> dict[str, list[str]]:
@@ -109,7 +145,8 @@ async def leave(scope: Scope, group_id: str, contact_ids: list[str]) -> int:
 
 
 async def erase(scope: Scope) -> int:
-    """Delete every group of the tenant; how many."""
+    """Delete every group of the tenant, and the deleted ones' tombstones; how many live ones there were."""
+    await delete_in_batches(collection(), {"tenant": scope.tenant + DELETED_SUFFIX})
     return await delete_in_batches(collection(), scope.where())
 
 

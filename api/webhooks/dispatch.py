@@ -19,6 +19,7 @@ import orjson
 
 from api.changes.service import settled_changes
 from api.contacts.repository import to_record
+from api.groups import repository as groups
 from api.scope import Scope
 from api.webhooks import repository
 from models.contact import utc_now
@@ -45,14 +46,28 @@ def events_of(document: Document, cursor: int) -> list[tuple[str, str, dict[str,
     return events
 
 
-def _delivery(webhook: Document, document: Document, suffix: str, event_type: str, data: dict[str, Any]) -> Document:
+def group_events_of(document: Document, cursor: int) -> list[tuple[str, str, dict[str, Any]]]:
+    """The events one change in the group feed makes: (suffix, type, data), as for contacts."""
+    if document.get("deleted_at") is not None:
+        return [("d", "group.deleted", {"id": document["_id"], "deleted_at": document["deleted_at"]})]
+    data = {"group": groups.to_view(document)}
+    created_since = document.get("first_seq", 0) > cursor
+    events = [("c", "group.created", data)] if created_since else []
+    if document["version"] > 1 or not created_since:
+        events.append(("u", "group.updated", data))
+    return events
+
+
+def _delivery(
+    webhook: Document, document: Document, suffix: str, event_type: str, data: dict[str, Any], feed: str = ""
+) -> Document:
     now = utc_now()
     body = orjson.dumps({"type": event_type, "timestamp": document["updated_at"], "data": data}).decode()
     return {
-        "_id": repository.delivery_id(webhook["_id"], document["seq"]) + suffix,
+        "_id": repository.delivery_id(webhook["_id"], document["seq"], feed) + suffix,
         "tenant": webhook["tenant"],
         "webhook_id": webhook["_id"],
-        "message_id": f"msg_{webhook['_id']}_{document['seq']}{suffix}",
+        "message_id": f"msg_{webhook['_id']}_{feed}{document['seq']}{suffix}",
         "event_type": event_type,
         "seq": document["seq"],
         "body": body,
@@ -79,4 +94,25 @@ async def dispatch(webhook: Document, settle: timedelta) -> tuple[int, bool]:
     ]
     await repository.add_deliveries(new)
     await repository.advance(webhook, through)
+    return through, more
+
+
+async def dispatch_groups(webhook: Document, settle: timedelta) -> tuple[int, bool]:
+    """`dispatch` for the tenant's group changes (group.created, group.updated, group.deleted)."""
+    scope = Scope(webhook["tenant"])
+    cursor = webhook.get("group_cursor", 0)
+    found, through, more = await settled_changes(
+        scope, cursor, BATCH, settle, counted_in=groups.feed_scope(scope), find=groups.find_changed
+    )
+    if through == cursor:
+        return through, False
+    wanted = set(webhook["events"])
+    new = [
+        _delivery(webhook, document, suffix, event_type, data, feed="g")
+        for document in found
+        for suffix, event_type, data in group_events_of(document, cursor)
+        if event_type in wanted
+    ]
+    await repository.add_deliveries(new)
+    await repository.advance(webhook, through, "group_cursor")
     return through, more

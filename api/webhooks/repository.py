@@ -24,18 +24,20 @@ def deliveries() -> AsyncCollection[Document]:
     return collection_of(WebhookDelivery)
 
 
-def delivery_id(webhook_id: str, seq: int) -> str:
-    """A delivery's id: its subscription's, then its change number (12 digits, so they sort in feed order)."""
-    return f"{webhook_id}:{seq:012d}"
+def delivery_id(webhook_id: str, seq: int, feed: str = "") -> str:
+    """A delivery's id: its subscription's, its feed ("" contacts, "g" groups) and its change number (12 digits,
+    so they sort in feed order)."""
+    return f"{webhook_id}:{feed}{seq:012d}"
 
 
-async def insert(scope: Scope, fields: Document, nonce: str, cursor: int) -> Document:
-    """Store a new subscription that starts after change number `cursor`."""
+async def insert(scope: Scope, fields: Document, nonce: str, cursor: int, group_cursor: int) -> Document:
+    """Store a new subscription that starts after change number `cursor` (`group_cursor` for groups)."""
     now = utc_now()
     document = scope.where(_id=new_contact_id(), **fields) | {
         "enabled": True,
         "secret_nonce": nonce,
         "cursor": cursor,
+        "group_cursor": group_cursor,
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -79,9 +81,9 @@ async def enabled() -> list[Document]:
     return await webhooks().find({"enabled": True}).to_list()
 
 
-async def advance(webhook: Document, through: int) -> None:
-    """Move the subscription's cursor to `through`, unless another worker moved it first."""
-    await webhooks().update_one({"_id": webhook["_id"], "cursor": webhook["cursor"]}, {"$set": {"cursor": through}})
+async def advance(webhook: Document, through: int, field: str = "cursor") -> None:
+    """Move the subscription's cursor (`field`) to `through`, unless another worker moved it first."""
+    await webhooks().update_one({"_id": webhook["_id"], field: webhook.get(field, 0)}, {"$set": {field: through}})
 
 
 async def add_deliveries(new: list[Document]) -> None:

@@ -27,7 +27,7 @@ router = APIRouter(
     prefix="/webhooks", tags=["webhooks"], route_class=StrictJSONRoute, responses=problem_responses(401, 429)
 )
 WebhookId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}$", description="The webhook's id (24 hex digits).")]
-DeliveryId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}:[0-9]{12}[cdu]$", description="The delivery's id.")]
+DeliveryId = Annotated[str, Path(pattern=r"^[0-9a-f]{24}:g?[0-9]{12}[cdu]$", description="The delivery's id.")]
 ETAG_HEADER = {"ETag": {"description": "The webhook's entity tag (its version).", "schema": {"type": "string"}}}
 _BAD_CURSOR = "The cursor is not valid for this listing; use a next_cursor returned by this API."
 

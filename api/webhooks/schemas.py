@@ -18,6 +18,9 @@ class EventType(StrEnum):
     CONTACT_UPDATED = "contact.updated"
     CONTACT_DELETED = "contact.deleted"
     CONTACT_MERGED = "contact.merged"
+    GROUP_CREATED = "group.created"
+    GROUP_UPDATED = "group.updated"
+    GROUP_DELETED = "group.deleted"
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
@@ -28,7 +31,7 @@ class EventType(StrEnum):
 
 # ASCII without spaces: a host with other characters is given in its IDNA (punycode) form.
 Url = Annotated[str, StringConstraints(min_length=8, max_length=2048, pattern=r"^https?://[!-~]+$")]
-Events = Annotated[list[EventType], Field(min_length=1, max_length=4, json_schema_extra={"uniqueItems": True})]
+Events = Annotated[list[EventType], Field(min_length=1, max_length=7, json_schema_extra={"uniqueItems": True})]
 WEBHOOK_EXAMPLE: dict[str, Any] = {
     "url": "https://hooks.example.com/contacts",
     "events": ["contact.created", "contact.updated"],

@@ -5,6 +5,7 @@ from typing import Any
 
 from api.changes import counters
 from api.errors import NotFound, PreconditionFailed, UnprocessableContent, ValidationIssue
+from api.groups import repository as groups
 from api.preconditions import Precondition, conditionally
 from api.scope import Scope
 from api.settings import Settings
@@ -54,7 +55,8 @@ async def create(scope: Scope, body: WebhookWrite, settings: Settings, key: byte
     fields = body.model_dump(mode="json", exclude_none=True) | {"url": await _checked_url(body.url, settings)}
     fields["events"] = list(dict.fromkeys(fields["events"]))
     nonce = signing.new_nonce()
-    webhook = await repository.insert(scope, fields, nonce, (await counters.read(scope)).seq)
+    cursor, group_cursor = (await counters.read(scope)).seq, (await counters.read(groups.feed_scope(scope))).seq
+    webhook = await repository.insert(scope, fields, nonce, cursor, group_cursor)
     return Created(webhook, signing.secret_for(key, webhook["_id"], nonce))
 
 

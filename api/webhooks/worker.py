@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 
 from api.settings import Settings
 from api.webhooks import repository
-from api.webhooks.dispatch import dispatch
+from api.webhooks.dispatch import dispatch, dispatch_groups
 from api.webhooks.sender import send_round
 
 logger = logging.getLogger("api.webhooks")
@@ -42,4 +42,10 @@ async def one_round(settings: Settings, key: bytes, http: httpx.AsyncClient, wor
             webhook = webhook | {"cursor": cursor}
             if not more:
                 break
+        if any(event.startswith("group.") for event in webhook["events"]):
+            for _ in range(BATCHES_PER_ROUND):
+                cursor, more = await dispatch_groups(webhook, settings.sync_settle)
+                webhook = webhook | {"group_cursor": cursor}
+                if not more:
+                    break
         await send_round(webhook, http, settings, key, worker)

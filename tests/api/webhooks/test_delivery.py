@@ -90,3 +90,23 @@ async def test_a_subscription_only_gets_its_events_and_a_merge_is_one(
         "deleted_at": events["contact.deleted"]["deleted_at"],
         "merged_into": survivor["id"],
     }
+
+
+async def test_group_events_arrive_in_order(hooked: httpx.AsyncClient, receiver: Receiver) -> None:
+    await subscribe(hooked, receiver.url, ["group.created", "group.updated", "group.deleted"])
+    group = (await hooked.post("/groups", json={"name": "Readers"})).json()
+    await until(lambda: len(receiver.accepted()) >= 1)
+    await hooked.patch(
+        f"/groups/{group['id']}", json={"name": "Book club"}, headers={"Content-Type": "application/merge-patch+json"}
+    )
+    await until(lambda: len(receiver.accepted()) >= 2)
+    await hooked.delete(f"/groups/{group['id']}")
+    await until(lambda: len(receiver.accepted()) >= 3)
+    await new_contact(hooked, name="Not a group event")
+    await asyncio.sleep(0.5)
+
+    events = [request.event for request in receiver.accepted()]
+    assert [event["type"] for event in events] == ["group.created", "group.updated", "group.deleted"]
+    assert events[1]["data"]["group"]["name"] == "Book club"
+    assert events[2]["data"]["id"] == group["id"]
+    assert (await hooked.post("/groups", json={"name": "book CLUB"})).status_code == 201  # the name is free again
