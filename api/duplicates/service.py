@@ -16,6 +16,7 @@ from api.changes import counters
 from api.contacts import repository as contacts
 from api.contacts.repository import to_record
 from api.contacts.schemas import ContactOut
+from api.database import in_batches
 from api.duplicates import matching
 from api.duplicates import repository as duplicates
 from api.duplicates.schemas import MAX_SHOWN
@@ -71,8 +72,8 @@ async def find(scope: Scope, limit: int, after: list[Any] | None) -> tuple[list[
 
 async def _documents(scope: Scope, contact_ids: list[str]) -> list[dict[str, Any]]:
     documents = []
-    for start in range(0, len(contact_ids), 100):
-        documents += await contacts.find_documents(scope, contact_ids[start : start + 100])
+    for batch in in_batches(contact_ids):
+        documents += await contacts.find_documents(scope, batch)
     return documents
 
 

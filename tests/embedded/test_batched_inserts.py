@@ -5,7 +5,6 @@ and upstream diff), then compares the whole replies (`n`, every writeError with 
 key) and the stored documents.
 """
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,8 @@ import pytest
 from bson import Int64, ObjectId
 from pymongo import ASCENDING, MongoClient
 
-from embedded import EmbeddedDatabase
 from tests.embedded.conftest import Client
+from tests.embedded.traced_database import TracedDatabase
 
 pytestmark = pytest.mark.slow
 
@@ -108,18 +107,6 @@ def test_documents_without_an_id_get_one(patched: Client, stock: Client) -> None
         assert all(isinstance(document.pop("_id"), ObjectId) for document in documents)
         outcomes.append((replies, documents))
     assert outcomes[0] == outcomes[1]
-
-
-class TracedDatabase(EmbeddedDatabase):
-    """`EmbeddedDatabase` whose (monkeypatched) child appends its SQL to `trace`."""
-
-    def __init__(self, path: Path, trace: Path) -> None:
-        super().__init__(path)
-        self.trace = trace
-        trace.touch()
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "tests.embedded.traced_server", str(self.path), str(self.trace)]
 
 
 def test_an_insert_command_is_one_transaction(tmp_path: Path) -> None:

@@ -10,18 +10,16 @@ SQLite plans without statistics, so the plan does not depend on how many contact
 import contextlib
 import re
 import sqlite3
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from api.settings import Settings
-from embedded import EmbeddedDatabase
 from embedded.patches import ID_INDEX
+from tests.embedded.traced_database import TracedDatabase
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
@@ -30,18 +28,6 @@ CONTACTS = 40
 # A plan line that reads `documents` must seek on more than the namespace.
 _SEEKS_PAST_NAMESPACE = re.compile(r"^SEARCH documents USING .*\(db_name=\? AND coll_name=\? AND [^)]+\)")
 _READS_DOCUMENTS = re.compile(r"\b(?:FROM|UPDATE) documents\b")
-
-
-class TracedDatabase(EmbeddedDatabase):
-    """`EmbeddedDatabase` whose child (`tests.embedded.traced_server`) appends its SQL to `trace`."""
-
-    def __init__(self, path: Path, trace: Path) -> None:
-        super().__init__(path)
-        self.trace = trace
-        trace.touch()
-
-    def command(self) -> list[str]:
-        return [sys.executable, "-m", "tests.embedded.traced_server", str(self.path), str(self.trace)]
 
 
 @dataclass
