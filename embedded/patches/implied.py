@@ -12,8 +12,13 @@ is below `B`, or above it? Only when there is none does it add `bucket(field) = 
 [AND <= hi]`. Those terms are implied by the WHERE clause for this snapshot, so the rows returned do not
 change; only the access path does.
 
-A field is used only when an accelerator has it right after fields already fixed by an equality, because
-that is where the added terms let SQLite seek. An `_id` equality is used alone: it reads at most one row.
+Where every matching row of bucket `B` has one of a few listed values (an equality, or an `$or` of equalities
+on one field: how the API fetches a page of contacts by id), the bounds become `value(field) IN (...)`, so
+SQLite seeks each value instead of walking every row between the lowest and the highest.
+
+A field is used only when an accelerator has it right after fields already fixed by an equality (or listed),
+because that is where the added terms let SQLite seek. An `_id` equality is used alone: it reads at most one
+row.
 """
 
 import math
@@ -48,6 +53,7 @@ type Bound = tuple[int, Value | None, Value | None]
 """(bucket B, lo, hi): a matching row with bucket(field) == B has lo <= value(field) <= hi; None is open."""
 
 _BUCKET_OF_TYPE = {"string": STRING_BUCKET, "datetime": DATETIME_BUCKET, "number": NUMBER_BUCKET}
+MAX_LISTED = 1000  # values in one IN list (SQLite allows 32,766 parameters per statement)
 
 
 @dataclass(slots=True)
@@ -58,6 +64,7 @@ class Implied:
     params: list[object] = field(default_factory=list)
     fixed_bucket: set[str] = field(default_factory=set)
     fixed_value: set[str] = field(default_factory=set)
+    listed: set[str] = field(default_factory=set)  # fields whose value is one of a list: seekable, not constant
 
 
 def _bucket_and_value(value: object) -> tuple[int, Value] | None:
@@ -137,6 +144,32 @@ def field_bounds(plan: Any) -> dict[str, Bound]:
     return {}
 
 
+def field_values(plan: Any) -> dict[str, tuple[int, frozenset[Value]]]:
+    """Per top-level field, the bucket B and the values that every row matching `plan` in that bucket has one of."""
+    if isinstance(plan, EqualsCondition):
+        found = _bucket_and_value(plan.value) if is_plain_field(plan.field) else None
+        return {} if found is None else {plan.field: (found[0], frozenset((found[1],)))}
+    if isinstance(plan, AndCondition):
+        merged: dict[str, tuple[int, frozenset[Value]]] = {}
+        for clause in plan.clauses:
+            for name, (bucket, values) in field_values(clause).items():
+                current = merged.get(name)
+                if current is None or (current[0] == bucket and len(values) < len(current[1])):
+                    merged[name] = (bucket, values)  # each conjunct's list holds: keep the shortest
+        return merged
+    if isinstance(plan, OrCondition) and plan.clauses:
+        branches = [field_values(clause) for clause in plan.clauses]
+        listed: dict[str, tuple[int, frozenset[Value]]] = {}
+        for name, (bucket, _) in branches[0].items():
+            lists = [branch.get(name) for branch in branches]
+            if all(found is not None and found[0] == bucket for found in lists):
+                values = frozenset().union(*(found[1] for found in lists if found is not None))
+                if len(values) <= MAX_LISTED:
+                    listed[name] = (bucket, values)
+        return listed
+    return {}
+
+
 def implied_predicates(
     engine: SQLiteEngine, db_name: str, coll_name: str, plan: Any, where_sql: str, where_params: list[object]
 ) -> Implied:
@@ -145,6 +178,7 @@ def implied_predicates(
     remaining = field_bounds(plan)
     if not remaining:
         return implied
+    lists = field_values(plan)
     identity = remaining.get("_id")
     if identity is not None and identity[1] is not None and identity[1] == identity[2]:
         # `_id` is unique: its seek reads at most one row. Left with other implied terms (the tenant), SQLite,
@@ -154,11 +188,14 @@ def implied_predicates(
     conn = engine._require_connection()
     while True:
         # Fields bounded by an equality first: fixing them extends the prefix that the index can seek.
-        candidates = sorted(remaining, key=lambda name: remaining[name][1] != remaining[name][2])
+        candidates = sorted(remaining, key=lambda name: remaining[name][1] != remaining[name][2] and name not in lists)
         seekable = [
             name
             for name in candidates
-            if any(name in acc and set(acc[: acc.index(name)]) <= implied.fixed_value for acc in accelerators)
+            if any(
+                name in acc and set(acc[: acc.index(name)]) <= implied.fixed_value | implied.listed
+                for acc in accelerators
+            )
         ]
         if not seekable:
             return implied
@@ -181,6 +218,12 @@ def implied_predicates(
             implied.clauses.append(f"{value_sql(name)} = ?")
             implied.params.append(low)
             implied.fixed_value.add(name)
+            continue
+        listed = lists.get(name)
+        if listed is not None and listed[0] == bucket:
+            implied.clauses.append(f"{value_sql(name)} IN ({', '.join('?' * len(listed[1]))})")
+            implied.params.extend(sorted(listed[1]))
+            implied.listed.add(name)
             continue
         if low is not None:
             implied.clauses.append(f"{value_sql(name)} >= ?")
