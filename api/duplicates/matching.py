@@ -15,7 +15,7 @@ strongest link.
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Set
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -109,43 +109,54 @@ def name_similarity(left: str, right: str) -> float:
 
 def score(left: Candidate, right: Candidate) -> tuple[float, set[str]]:
     """How likely two contacts are one person (0-1), and the evidence."""
-    evidence: list[float] = []
+    unlikely = 1.0  # the product of (1 - p) over the evidence p
     reasons = set()
-    if set(left.emails) & set(right.emails):
-        evidence.append(0.9)
+    if left.emails and right.emails and not set(left.emails).isdisjoint(right.emails):
+        unlikely *= 1 - 0.9
         reasons.add("email")
-    if set(left.phones) & set(right.phones):
-        evidence.append(0.8)
+    if left.phones and right.phones and not set(left.phones).isdisjoint(right.phones):
+        unlikely *= 1 - 0.8
         reasons.add("phone")
     similarity = name_similarity(left.name, right.name)
     if similarity >= CLOSE_NAMES:
         reasons.add("name")
         if left.company is not None and right.company is not None and left.company != right.company:
-            evidence.append(0.5 * similarity)  # namesakes at two companies: weaker than a name alone
+            unlikely *= 1 - 0.5 * similarity  # namesakes at two companies: weaker than a name alone
         else:
-            evidence.append(0.7 * similarity)
+            unlikely *= 1 - 0.7 * similarity
         if left.company is not None and left.company == right.company:
-            evidence.append(0.3)
+            unlikely *= 1 - 0.3
             reasons.add("company")
-    unlikely = 1.0
-    for probability in evidence:
-        unlikely *= 1 - probability
     return round(1 - unlikely, 3), reasons
+
+
+def blocking_keys(candidate: Candidate) -> set[str]:
+    """The blocks a contact is in: each of its emails, each of its phones, each of its name keys."""
+    keys = {f"e:{email}" for email in candidate.emails} | {f"p:{phone}" for phone in candidate.phones}
+    return keys | {f"n:{key}" for key in name_keys(candidate.name)}
+
+
+def blocks_of(candidates: Iterable[Candidate]) -> dict[str, set[str]]:
+    """Each block (a blocking key) and the ids of the contacts in it."""
+    blocks: dict[str, set[str]] = defaultdict(set)
+    for candidate in candidates:
+        for key in blocking_keys(candidate):
+            blocks[key].add(candidate.id)
+    return dict(blocks)
+
+
+def pairs_in(blocks: Iterable[Collection[str]]) -> set[tuple[str, str]]:
+    """Every pair of contacts that share a block of at most MAX_BLOCK, each once (ids in order)."""
+    pairs: set[tuple[str, str]] = set()
+    for members in blocks:
+        if len(members) <= MAX_BLOCK:
+            pairs.update((a, b) if a < b else (b, a) for a, b in combinations(members, 2))
+    return pairs
 
 
 def candidate_pairs(candidates: Iterable[Candidate]) -> set[tuple[str, str]]:
     """Every pair of contacts that share a block, each once (ids in order)."""
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for candidate in candidates:
-        keys = {f"e:{email}" for email in candidate.emails} | {f"p:{phone}" for phone in candidate.phones}
-        keys |= {f"n:{key}" for key in name_keys(candidate.name)}
-        for key in keys:
-            blocks[key].append(candidate.id)
-    pairs: set[tuple[str, str]] = set()
-    for members in blocks.values():
-        if len(members) <= MAX_BLOCK:
-            pairs.update((a, b) if a < b else (b, a) for a, b in combinations(members, 2))
-    return pairs
+    return pairs_in(blocks_of(candidates).values())
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,18 +169,18 @@ class Link:
     reasons: frozenset[str]
 
 
-def links(candidates: list[Candidate]) -> list[Link]:
-    """Every candidate pair that scores at least THRESHOLD."""
+def links(candidates: list[Candidate], pairs: Iterable[tuple[str, str]] | None = None) -> list[Link]:
+    """Every candidate pair (or each of `pairs`, ids in order) that scores at least THRESHOLD."""
     by_id = {candidate.id: candidate for candidate in candidates}
     found = []
-    for a, b in sorted(candidate_pairs(candidates)):
+    for a, b in candidate_pairs(candidates) if pairs is None else pairs:
         pair_score, reasons = score(by_id[a], by_id[b])
         if pair_score >= THRESHOLD:
             found.append(Link(a, b, pair_score, frozenset(reasons)))
     return found
 
 
-def find_groups(found: list[Link], dismissed: set[tuple[str, str]]) -> list[Group]:
+def find_groups(found: list[Link], dismissed: Set[tuple[str, str]]) -> list[Group]:
     """Connected groups of linked contacts, each ordered by id, the groups by their first id.
 
     A dismissed pair never links; its contacts can still be in one group through others.
@@ -177,8 +188,8 @@ def find_groups(found: list[Link], dismissed: set[tuple[str, str]]) -> list[Grou
     parent: dict[str, str] = {}
 
     def root(node: str) -> str:
-        while parent.get(node, node) != node:
-            node = parent[node]
+        while (up := parent.get(node, node)) != node:
+            parent[node] = node = parent.get(up, up)  # path halving: long chains would make this quadratic
         return node
 
     kept = [link for link in found if (link.a, link.b) not in dismissed]

@@ -1,6 +1,5 @@
-"""What the duplicate finder reads (every live contact of a tenant, a few fields) and the dismissed pairs."""
+"""What the duplicate finder reads (the tenant's changed contacts, a few fields) and the dismissed pairs."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
@@ -13,25 +12,32 @@ from models.contact import utc_now
 from models.duplicate_dismissal import DuplicateDismissal
 
 Document = dict[str, Any]
-READ = {"name": 1, "email_keys": 1, "phone_keys": 1, "company_key": 1, "tenant": 1, "seq": 1}
+READ = {"name": 1, "email_keys": 1, "phone_keys": 1, "company_key": 1, "seq": 1, "updated_at": 1, "deleted_at": 1}
 
 
 def _dismissals() -> AsyncCollection[Document]:
     return collection_of(DuplicateDismissal)
 
 
-async def candidates(scope: Scope) -> AsyncIterator[Candidate]:
-    """Every live contact of the tenant, as the finder sees it (a page per round trip, by change number)."""
-    # The tenant's (owner, seq) index serves the walk; the trash and merge locks are left out by their tenant.
-    async for document in walk(contacts(), scope.owned(), key="seq", batch=500, projection=READ):
-        if document["tenant"] == scope.tenant:
-            yield Candidate(
-                document["_id"],
-                document.get("name", ""),
-                tuple(document.get("email_keys", ())),
-                tuple(document.get("phone_keys", ())),
-                document.get("company_key"),
-            )
+async def changed(scope: Scope, since: int, limit: int, keep: tuple[str, ...] = ()) -> list[Document]:
+    """Up to `limit` of the tenant's contacts, live or deleted, changed after change number `since`, in order: the
+    few fields the finder reads (a change feed finder for `api.changes.service.settled_changes`)."""
+    # The tenant's (owner, seq) index serves it.
+    cursor = contacts().find(scope.owned(seq={"$gt": since}), READ | dict.fromkeys(keep, 1))
+    return await cursor.sort("seq", 1).limit(limit).to_list()
+
+
+def candidate(document: Document) -> Candidate | None:
+    """The contact as the finder sees it; None when it is deleted (in the trash, or merged away)."""
+    if document.get("deleted_at") is not None:
+        return None
+    return Candidate(
+        document["_id"],
+        document.get("name", ""),
+        tuple(document.get("email_keys", ())),
+        tuple(document.get("phone_keys", ())),
+        document.get("company_key"),
+    )
 
 
 def _dismissal_id(scope: Scope, pair: tuple[str, str]) -> str:

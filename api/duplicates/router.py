@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from api.duplicates import service
 from api.duplicates.schemas import Dismissal, DuplicateGroup, DuplicatePage, DuplicateParams
@@ -18,14 +18,14 @@ router = APIRouter(
 
 @router.get("", response_model=DuplicatePage, responses=problem_responses(400, 422), summary="Find likely duplicates")
 async def list_duplicates(
-    params: Annotated[DuplicateParams, Query()], scope: CurrentScope, secret: CursorSecret
+    params: Annotated[DuplicateParams, Query()], request: Request, scope: CurrentScope, secret: CursorSecret
 ) -> Any:
     """Groups of contacts that are likely one person, with a score (0-1) and the reasons: a shared email or E.164
     phone, close names (word order and initials handled), the same company. Merge them with mergeContacts, or
     dismiss a pair. A page at a time: follow `next_cursor`.
     """
     after = decode_cursor(params.cursor, secret, scope.tenant) if params.cursor is not None else None
-    found, position = await service.find(scope, params.limit, after)
+    found, position = await service.find(scope, params.limit, after, request.app.state.settings.sync_settle)
     items = [DuplicateGroup.model_validate(group, from_attributes=True) for group in found]
     next_cursor = encode_cursor(position, secret, scope.tenant) if position is not None else None
     return DuplicatePage(items=items, next_cursor=next_cursor)

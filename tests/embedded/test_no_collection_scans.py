@@ -141,6 +141,11 @@ REQUESTS: list[tuple[str, str, dict[str, Any]]] = [
     ("GET", "/contacts?group={group}&sort=-updated_at", {}),
     ("GET", "/contacts?group={group}&tag=vip", {}),
     ("PATCH", "/groups/{group}", {"json": {"name": "Renamed"}, **MERGE_PATCH}),
+    # The duplicate finder: its first read walks the tenant by (owner, seq), then the feed; a page fetches its
+    # contacts by id (an `$or` of ids: each one seeked).
+    ("GET", "/contacts/duplicates", {}),
+    ("PATCH", "/contacts/{id}", {"json": {"nickname": "Again"}, **MERGE_PATCH}),
+    ("GET", "/contacts/duplicates?limit=5", {}),
 ]
 
 
