@@ -139,7 +139,7 @@ def _with_files(entry: dict[str, Any], poll_s: float, full_s: float, per_s: floa
         "poll": feed | {"seconds": poll_s},
         "poll_vs_full": round(poll_s / full_s, 5),
     }
-    scanned = {"cold_seconds": full_s * 3, "kept_seconds": 0.01, "groups_first_page": 3}
+    scanned = {"full_seconds": full_s * 3, "after_change_seconds": 0.1, "kept_seconds": 0.01, "groups_first_page": 3}
     merged = {"merges": 30, "p50_ms": 20.0, "p90_ms": 30.0, "max_ms": 40.0}
     return entry | {"export": files, "import": files, "sync": synced, "duplicates": scanned, "merge": merged}
 
