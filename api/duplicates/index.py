@@ -9,6 +9,7 @@ No I/O; not thread-safe (the caller serialises `apply` per index). `links` is re
 so a reader holding it sees one consistent state.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
@@ -38,7 +39,7 @@ class Index:
     blocks: dict[str, set[str]] = field(default_factory=dict)
     links: dict[Pair, Link] = field(default_factory=dict)
 
-    def apply(self, changes: dict[str, Candidate | None], through: int) -> None:
+    def apply(self, changes: Mapping[str, Candidate | None], through: int) -> None:
         """Take `changes` (contact id: what it is now, None if it is gone), read up to change number `through`."""
         changed = {contact_id: now for contact_id, now in changes.items() if self.candidates.get(contact_id) != now}
         self.through = through
@@ -52,8 +53,9 @@ class Index:
             self._replace(contact_id, now)
         undecided = self._pairs_of(changed) | self._pairs_of_crossed(sizes_before)
         kept = {pair: link for pair, link in self.links.items() if pair not in undecided}
+        keys: dict[str, set[str]] = {}  # each contact's blocking keys, computed once for this change
         for a, b in undecided:
-            if self._are_candidates(a, b):
+            if self._are_candidates(a, b, keys):
                 found = _link(self.candidates[a], self.candidates[b])
                 if found is not None:
                     kept[(a, b)] = found
@@ -113,11 +115,13 @@ class Index:
             pairs.update(pair for pair in self.links if any(pair[0] in m and pair[1] in m for m in grown))
         return pairs
 
-    def _are_candidates(self, a: str, b: str) -> bool:
+    def _are_candidates(self, a: str, b: str, keys: dict[str, set[str]]) -> bool:
         if a not in self.candidates or b not in self.candidates:
             return False
-        shared = blocking_keys(self.candidates[a]) & blocking_keys(self.candidates[b])
-        return any(len(self.blocks[key]) <= MAX_BLOCK for key in shared)
+        for contact_id in (a, b):
+            if contact_id not in keys:
+                keys[contact_id] = blocking_keys(self.candidates[contact_id])
+        return any(len(self.blocks[key]) <= MAX_BLOCK for key in keys[a] & keys[b])
 
 
 def _ordered(a: str, b: str) -> Pair:
