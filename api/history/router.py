@@ -47,7 +47,7 @@ async def get_contact_history(
     "/{contact_id:contact_id}/restore",
     dependencies=JSON_BODY,
     response_model=ContactOut,
-    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 412, 415, 422, 428)},
+    responses={200: {"headers": ETAG_HEADER}, **problem_responses(400, 404, 409, 410, 412, 415, 422, 428)},
     summary="Restore an earlier version of a contact",
 )
 async def restore_contact(

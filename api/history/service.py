@@ -5,7 +5,7 @@ from typing import Any
 
 from api.contacts import repository
 from api.contacts.schemas import ContactOut, ContactWrite
-from api.contacts.service import ContactNotFound, change_contact, validated
+from api.contacts.service import ContactNotFound, change_contact, current_contact, validated
 from api.errors import UnprocessableContent, ValidationIssue
 from api.history import repository as history
 from api.preconditions import Precondition
@@ -46,10 +46,9 @@ async def list_versions(scope: Scope, contact_id: str, limit: int, before: int |
 
 
 async def restore(scope: Scope, contact_id: str, version: int, precondition: Precondition | None) -> ContactOut:
-    """Make a new version of a live contact equal to its version `version`."""
-    current = await repository.find_document(scope, contact_id)
-    if current is None:
-        raise ContactNotFound
+    """Make a new version of a live contact equal to its version `version` (404, 410 if merged away, 409 while a
+    merge locks it)."""
+    current = await current_contact(scope, contact_id)
     entry = history.version_of(current) if version == current["version"] else None
     entry = entry or await history.find_version(scope, contact_id, version)
     if entry is None:
