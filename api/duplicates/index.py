@@ -20,6 +20,7 @@ from api.duplicates.matching import (
     Link,
     blocking_keys,
     blocks_of,
+    linked,
     links,
     pairs_in,
     score,
@@ -132,4 +133,4 @@ def _link(left: Candidate, right: Candidate) -> Link | None:
     if left.id > right.id:
         left, right = right, left
     pair_score, reasons = score(left, right)
-    return Link(left.id, right.id, pair_score, frozenset(reasons)) if pair_score >= THRESHOLD else None
+    return linked(left.id, right.id, pair_score, reasons) if pair_score >= THRESHOLD else None

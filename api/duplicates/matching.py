@@ -169,6 +169,15 @@ class Link:
     reasons: frozenset[str]
 
 
+_REASON_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def linked(a: str, b: str, pair_score: float, reasons: set[str]) -> Link:
+    """The link of `a` and `b` (ids in order); its reasons are one of a few shared sets (an index holds many links)."""
+    found = frozenset(reasons)
+    return Link(a, b, pair_score, _REASON_SETS.setdefault(found, found))
+
+
 def links(candidates: list[Candidate], pairs: Iterable[tuple[str, str]] | None = None) -> list[Link]:
     """Every candidate pair (or each of `pairs`, ids in order) that scores at least THRESHOLD."""
     by_id = {candidate.id: candidate for candidate in candidates}
@@ -176,7 +185,7 @@ def links(candidates: list[Candidate], pairs: Iterable[tuple[str, str]] | None =
     for a, b in candidate_pairs(candidates) if pairs is None else pairs:
         pair_score, reasons = score(by_id[a], by_id[b])
         if pair_score >= THRESHOLD:
-            found.append(Link(a, b, pair_score, frozenset(reasons)))
+            found.append(linked(a, b, pair_score, reasons))
     return found
 
 
