@@ -6,6 +6,9 @@ import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
 import httpx
 from pymongo.errors import PyMongoError
@@ -16,6 +19,8 @@ from api.webhooks.dispatch import dispatch, dispatch_groups
 from api.webhooks.sender import send_round
 
 logger = logging.getLogger("api.webhooks")
+Document = dict[str, Any]
+Dispatcher = Callable[[Document, timedelta], Awaitable[tuple[int, bool]]]
 BATCHES_PER_ROUND = 10  # of dispatch.BATCH changes per subscription, so a backlog does not starve the sending
 
 
@@ -35,17 +40,19 @@ async def run(settings: Settings, key: bytes, stop: asyncio.Event) -> None:
 
 
 async def one_round(settings: Settings, key: bytes, http: httpx.AsyncClient, worker: str) -> None:
-    """Fill every enabled subscription's outbox from the feed, then send its due deliveries."""
+    """Fill every enabled subscription's outbox from the feeds, then send its due deliveries."""
     for webhook in await repository.enabled():
-        for _ in range(BATCHES_PER_ROUND):
-            cursor, more = await dispatch(webhook, settings.sync_settle)
-            webhook = webhook | {"cursor": cursor}
-            if not more:
-                break
+        webhook = await _fill(webhook, dispatch, "cursor", settings.sync_settle)
         if any(event.startswith("group.") for event in webhook["events"]):
-            for _ in range(BATCHES_PER_ROUND):
-                cursor, more = await dispatch_groups(webhook, settings.sync_settle)
-                webhook = webhook | {"group_cursor": cursor}
-                if not more:
-                    break
+            webhook = await _fill(webhook, dispatch_groups, "group_cursor", settings.sync_settle)
         await send_round(webhook, http, settings, key, worker)
+
+
+async def _fill(webhook: Document, step: Dispatcher, cursor: str, settle: timedelta) -> Document:
+    """Run one feed's `step` up to BATCHES_PER_ROUND times; the subscription with that feed's new `cursor`."""
+    for _ in range(BATCHES_PER_ROUND):
+        position, more = await step(webhook, settle)
+        webhook = webhook | {cursor: position}
+        if not more:
+            break
+    return webhook
