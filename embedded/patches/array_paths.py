@@ -11,18 +11,22 @@ the field itself; anything else gives none (a numeric part only matters inside a
 never is). Every other case runs the original.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from mongoeco.engines.sqlite import DBRef, SQLiteEngine  # type: ignore[attr-defined]  # DBRef: its import
 
-from embedded.patches.common import original, replace_method
+from embedded.patches import ORIGINAL_ATTRIBUTE
+from embedded.patches.common import replace_method
+
+_walk = SQLiteEngine._array_paths_for_index_field
+WALK: Callable[[Any, str], set[str]] = getattr(_walk, ORIGINAL_ATTRIBUTE, _walk)  # the original, patched or not
 
 
 def _array_paths_for_index_field(document: Any, field: str) -> set[str]:
     """`SQLiteEngine._array_paths_for_index_field`, with the top-level case done directly."""
     if "." in field or not isinstance(document, dict) or isinstance(document, DBRef):
-        paths: set[str] = original("_array_paths_for_index_field")(document, field)
-        return paths
+        return WALK(document, field)
     if field not in document:
         return set()
     value = document[field]
