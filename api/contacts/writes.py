@@ -28,7 +28,9 @@ from models.contact import (
     utc_now,
 )
 
-INSERT_BATCH = 50  # an import batch in one round trip: about 150 ms on the embedded database, well inside DB_TIMEOUT
+# An import batch in one round trip and, on the embedded database, one SQLite transaction: about 250 ms there
+# (500 ms on a loaded machine), inside DB_TIMEOUT. Its commit costs SQLite 0.24 ms per contact, 0.35 at 50.
+INSERT_BATCH = 100
 
 
 def _change(scope: Scope, kind: str, patch: dict[str, Any] | None = None) -> dict[str, Any]:

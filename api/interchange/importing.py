@@ -20,7 +20,7 @@ from api.interchange.rows import DIGEST_PREFIX, ImportedRow
 from api.scope import Scope
 from models.contact import CARD_PROPERTIES, stored_fields
 
-BATCH = 50
+BATCH = writes.INSERT_BATCH  # rows read, matched and created together
 MAX_ROWS = 100_000
 
 
