@@ -20,7 +20,7 @@ from api.interchange.rows import DIGEST_PREFIX, ImportedRow
 from api.scope import Scope
 from models.contact import CARD_PROPERTIES, stored_fields
 
-BATCH = writes.INSERT_BATCH  # rows read, matched and created together
+BATCH = writes.MAX_INSERT_BATCH  # rows read and matched together (and created in as few insert batches)
 MAX_ROWS = 100_000
 
 
