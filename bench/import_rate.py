@@ -4,8 +4,8 @@ Each round POSTs one file of ROWS generated contacts (FORMAT `csv` or `vcf`) to 
 `python -m api` with its own embedded database (as bench/files.py does), and prints contacts/s and the CPU
 seconds that the API process and its database child spent meanwhile. With PROFILE_DIR set, every Python process
 of the round writes a cProfile to PROFILE_DIR/<pid>.prof when it exits (which slows it down). With
-WITHOUT_PATCH=<module> the database child runs without that module of embedded/patches (a before/after switch),
-and every process runs the Python file SITE_HOOK first, if set (for ad-hoc timers).
+WITHOUT_PATCH=<module>[,<module>...] the database child runs without those modules of embedded/patches (a
+before/after switch), and every process runs the Python file SITE_HOOK first, if set (for ad-hoc timers).
 """
 
 import os
@@ -27,8 +27,8 @@ atexit.register(lambda: (_profile.disable(), _profile.dump_stats(os.path.join({f
 
 WITHOUT = """
 import os, sys, types
-if os.environ.get("WITHOUT_PATCH"):
-    _stub = types.ModuleType("embedded.patches." + os.environ["WITHOUT_PATCH"])
+for _name in filter(None, os.environ.get("WITHOUT_PATCH", "").split(",")):
+    _stub = types.ModuleType("embedded.patches." + _name)
     _stub.install = lambda: None
     sys.modules[_stub.__name__] = _stub
 if os.environ.get("SITE_HOOK"):

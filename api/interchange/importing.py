@@ -20,7 +20,7 @@ from api.interchange.rows import DIGEST_PREFIX, ImportedRow
 from api.scope import Scope
 from models.contact import CARD_PROPERTIES, stored_fields
 
-BATCH = 50
+BATCH = writes.MAX_INSERT_BATCH  # rows read and matched together (and created in as few insert batches)
 MAX_ROWS = 100_000
 
 
@@ -30,6 +30,12 @@ class _Valid:
     contact: ContactWrite
     properties: list[str]
     id_hint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Failed:
+    number: int
+    error: ApiError
 
 
 @dataclass(slots=True)
@@ -57,32 +63,49 @@ class ImportReport:
 
 
 async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport:
-    """Import every row of a file; parsing runs in a thread a batch at a time, so the event loop stays free."""
+    """Import every row of a file, a batch at a time.
+
+    Parsing and validating run in a thread, the next batch while this one is matched and stored: the event loop
+    stays free, and the service's share of the work overlaps the database's.
+    """
     report = ImportReport()
     created: dict[str, str] = {}  # external id -> contact created by this import (a file may repeat a card)
     read = 0
-    while batch := await asyncio.to_thread(lambda: list(itertools.islice(rows, BATCH))):
-        read += len(batch)
-        if read > MAX_ROWS:
-            detail = f"The file has more than {MAX_ROWS} rows; split it. Rows after {MAX_ROWS} were not imported."
-            report.add(batch[0].number, "failed", error=UnprocessableContent([], detail))
-            break
-        await _import_batch(scope, [_valid(row, report) for row in batch], report, created)
+    reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
+    try:
+        while batch := await reading:
+            read += len(batch)
+            if read > MAX_ROWS:
+                detail = f"The file has more than {MAX_ROWS} rows; split it. Rows after {MAX_ROWS} were not imported."
+                report.add(batch[0].number, "failed", error=UnprocessableContent([], detail))
+                break
+            reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
+            for failed in (row for row in batch if isinstance(row, _Failed)):
+                report.add(failed.number, "failed", error=failed.error)
+            await _import_batch(scope, [row if isinstance(row, _Valid) else None for row in batch], report, created)
+    finally:
+        if not reading.done():  # the import failed while the next batch was being read: let that finish
+            await asyncio.wait([reading])
+        if not reading.cancelled():
+            reading.exception()  # retrieved: the import's own outcome is what counts
     return report
 
 
-def _valid(row: ImportedRow, report: ImportReport) -> _Valid | None:
+def _read(rows: Iterator[ImportedRow]) -> list[_Valid | _Failed]:
+    """The next batch of rows, each validated or with its problem (in a thread: it touches no shared state)."""
+    return [_valid(row) for row in itertools.islice(rows, BATCH)]
+
+
+def _valid(row: ImportedRow) -> _Valid | _Failed:
     if row.contact is None:
         issue = ValidationIssue(location="body", pointer=row.pointer or "", detail=row.problem or "unreadable")
-        report.add(row.number, "failed", error=UnprocessableContent([issue], row.problem))
-        return None
+        return _Failed(row.number, UnprocessableContent([issue], row.problem))
     fields = dict(row.contact)
     id_hint = fields.pop("id_hint", None)
     try:
         return _Valid(row.number, validated(ContactWrite, fields), row.properties, id_hint)
     except UnprocessableContent as error:
-        report.add(row.number, "failed", error=error)
-        return None
+        return _Failed(row.number, error)
 
 
 async def _import_batch(

@@ -23,6 +23,10 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   outbox to the change-stream hub: four more SQLite transactions and a heartbeat thread per write. While
   the hub publishes nothing (no change stream open, no journal: always, over the wire), dispatch now waits
   for 256 writes or one second, and runs before a change stream opens.
+- **Insert change records** (`change_effects`). The change an insert appends to the outbox serialised the
+  whole document a second time; its serialisation now reuses the one just stored, spliced in exactly.
+- **Array paths** (`array_paths`). The per-insert "at most one array per compound index" check walks the
+  document generically for each indexed field; a top-level field is now looked up directly.
 - **Decoding** (`decode`). `inspect.signature()` of the codec's `decode` is cached; it was more than
   half of the cost of deserialising a document that holds a datetime.
 
@@ -167,6 +171,17 @@ PINNED_SOURCES: dict[str, str] = {
         "d2d0104e57b0679bd3dd172351ee3b54789392b8872de66fd8ba4f142759add3"
     ),
     "core.codec:DocumentCodec.encode": "a89dded8864e7fbe640c0303545af5c243f8812de676b316e3d42f81f7e798c1",
+    # change_effects: the insert's change record, how a document is serialised, and that validation is per value.
+    "engines._sqlite_outbox:append_change": "c9fac60ab9dcd1626f21e1d814399b1be172120e3892673cf73e2106db39ec5a",
+    "engines.sqlite:SQLiteEngine._serialize_document": (
+        "0c5d4cadd21e4aebf11d5b05b2fd3443f1f6ec5a3b7d2ee44a9e395a62a1068d"
+    ),
+    "core.json_compat:json_dumps_compact": "96612941d173ab73631a537ade9ea49f2445310527841f63ad90f2529d3d956e",
+    "core.bson_scalars:validate_bson_value": "e3a0a558125ce40c74840cfd28ca48bc5ec4281c7de8e1ae7c5224d4ea168db6",
+    # array_paths: the walk it shortens for top-level fields.
+    "engines.sqlite:SQLiteEngine._array_paths_for_index_field": (
+        "8b9d32c250eef76dea24ff41b20ada402422ce50be155eb73aa21de5316a245a"
+    ),
     "core.bson_ordering:bson_equality_key": "bb4ebccd2224b0b10101392cd68b535cbb0a89ecb14d4200d28dc0b544ba5da8",
     "core.bson_ordering:bson_engine_key": "39134b4b37c651d15ed01bd718c72447849f463c86092f13b6ed70d83644e641",
     "core.identity:canonical_document_id": "a79e3cac5df9dfffd5e3167af14a888859a96bcf1f4f1ac8e7d9d698aed9b90d",
@@ -212,7 +227,9 @@ def apply() -> None:
         try:
             from embedded.patches import (
                 accelerators,
+                array_paths,
                 batch_inserts,
+                change_effects,
                 decode,
                 dispatch,
                 inserts,
@@ -222,7 +239,8 @@ def apply() -> None:
             )
         except ImportError as error:
             raise PatchMismatchError(f"mongoeco no longer provides what the patches import: {error}") from error
-        for module in (accelerators, inserts, batch_inserts, keyset, probes, targets, decode, dispatch):
+        modules = (accelerators, inserts, batch_inserts, change_effects, array_paths, keyset, probes, targets, decode)
+        for module in (*modules, dispatch):
             module.install()
         _applied = True
 

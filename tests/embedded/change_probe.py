@@ -3,10 +3,12 @@
 Change streams exist only inside the mongoeco process (the wire server rejects `$changeStream`), so the
 deferred change dispatch is checked here, on mongoeco's own client over one SQLite file: stock, with the
 monkeypatch applied, or on the copy of mongoeco in SITE that the upstream diff patched. Prints one JSON line:
-what a change stream opened after ten writes sees, and the outbox size at two moments.
+what a change stream opened after ten writes sees (and the documents it was told were inserted), and the
+outbox size at two moments.
 """
 
 import asyncio
+import datetime
 import json
 import sqlite3
 import sys
@@ -14,6 +16,12 @@ from typing import Any
 
 WRITES_BEFORE_THE_STREAM = 10
 WRITES_WITHOUT_A_STREAM = 600
+# What the inserts seen by the stream hold besides their `_id`: their change records carry them (change_effects).
+INSERTED = {
+    "name": 'Zoë "Q" \\ \n',
+    "at": datetime.datetime(2026, 12, 3, 10, 11, 12, 997000),
+    "tags": ["a", {"b": [None, True, -0.0, 1.5, 2**40]}],
+}
 
 
 def outbox_size(path: str) -> int:
@@ -34,13 +42,15 @@ async def probe(path: str) -> dict[str, Any]:
             await contacts.insert_one({"_id": number})
         stream = contacts.watch()
         for number in range(100, 103):
-            await contacts.insert_one({"_id": number})
+            await contacts.insert_one({"_id": number} | INSERTED)
         await contacts.update_one({"_id": 101}, {"$set": {"changed": True}})
         await contacts.delete_one({"_id": 3})
-        seen = []
+        seen, inserted = [], []
         for _ in range(5):
             change = await stream.next()
             seen.append([change["operationType"], change["documentKey"]["_id"]])
+            if change["operationType"] == "insert":
+                inserted.append(repr(change["fullDocument"]))
         stream.close()
         for number in range(1000, 1005):
             await contacts.insert_one({"_id": number})
@@ -50,6 +60,7 @@ async def probe(path: str) -> dict[str, Any]:
         return {
             "mongoeco": mongoeco.__file__,
             "seen": seen,
+            "inserted": inserted,
             "outbox_after_5_writes": after_a_few,
             "outbox_after_600_writes": outbox_size(path),
             "documents": await contacts.count_documents({}),

@@ -44,6 +44,16 @@ def test_a_stream_sees_every_change_after_it_opened_and_none_before_in_order(
     assert probes["diffed"]["seen"] == expected
 
 
+def test_a_stream_reads_the_inserted_documents_from_their_change_records_as_on_stock(
+    probes: dict[str, dict[str, Any]],
+) -> None:
+    inserted = probes["stock"]["inserted"]
+    assert len(inserted) == 3
+    assert "datetime.datetime(2026, 12, 3, 10, 11, 12, 997000" in inserted[0]
+    assert probes["patched"]["inserted"] == inserted
+    assert probes["diffed"]["inserted"] == inserted
+
+
 def test_every_write_is_stored_either_way(probes: dict[str, dict[str, Any]]) -> None:
     assert {result["documents"] for result in probes.values()} == {10 + 3 - 1 + 5 + 600}
 

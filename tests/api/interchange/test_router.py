@@ -5,7 +5,9 @@ import io
 import json
 
 import httpx
+import pytest
 
+from api.interchange import importing
 from api.settings import Settings
 from tests.api.interchange import FIXTURES
 from tests.factories import PROBLEM, new_contact, patch_contact
@@ -189,3 +191,17 @@ async def test_our_own_csv_export_reimported_is_unchanged(client: httpx.AsyncCli
     assert (report["created"], report["updated"], report["unchanged"]) == (0, 0, 2)
     stored = {str(c["name"]): (c["external_id"], c["version"]) for c in await all_contacts(client)}
     assert stored == {"With": ("crm-9", 1), "Without": (None, 1)}
+
+
+async def test_rows_past_the_limit_are_refused_and_the_batches_read_ahead_are_not_imported(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH", 2)
+    monkeypatch.setattr(importing, "MAX_ROWS", 4)
+    body = "Name\n" + "".join(f"Person {number}\n" for number in range(7))
+
+    report = (await client.post("/contacts/import", content=body.encode(), headers=CSV)).json()
+
+    assert (report["created"], report["failed"]) == (4, 1)
+    assert "more than 4 rows" in report["results"][-1]["problem"]["detail"]
+    assert len(await all_contacts(client)) == 4
