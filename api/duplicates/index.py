@@ -15,15 +15,14 @@ from itertools import combinations
 
 from api.duplicates.matching import (
     MAX_BLOCK,
-    THRESHOLD,
     Candidate,
     Link,
     blocking_keys,
     blocks_of,
-    linked,
+    link,
     links,
+    ordered,
     pairs_in,
-    score,
 )
 
 type Pair = tuple[str, str]
@@ -57,7 +56,7 @@ class Index:
         keys: dict[str, set[str]] = {}  # each contact's blocking keys, computed once for this change
         for a, b in undecided:
             if self._are_candidates(a, b, keys):
-                found = _link(self.candidates[a], self.candidates[b])
+                found = link(self.candidates[a], self.candidates[b])
                 if found is not None:
                     kept[(a, b)] = found
         self.links = kept
@@ -98,7 +97,7 @@ class Index:
             for key in blocking_keys(now) if now else ():
                 members = self.blocks[key]
                 if len(members) <= MAX_BLOCK:
-                    pairs.update(_ordered(contact_id, other) for other in members if other != contact_id)
+                    pairs.update(ordered(contact_id, other) for other in members if other != contact_id)
         return pairs
 
     def _pairs_of_crossed(self, sizes_before: dict[str, int]) -> set[Pair]:
@@ -111,7 +110,7 @@ class Index:
             if before <= MAX_BLOCK < len(members):
                 grown.append(members)
             elif len(members) <= MAX_BLOCK < before:
-                pairs.update(_ordered(a, b) for a, b in combinations(members, 2))
+                pairs.update(ordered(a, b) for a, b in combinations(members, 2))
         if grown:
             pairs.update(pair for pair in self.links if any(pair[0] in m and pair[1] in m for m in grown))
         return pairs
@@ -123,14 +122,3 @@ class Index:
             if contact_id not in keys:
                 keys[contact_id] = blocking_keys(self.candidates[contact_id])
         return any(len(self.blocks[key]) <= MAX_BLOCK for key in keys[a] & keys[b])
-
-
-def _ordered(a: str, b: str) -> Pair:
-    return (a, b) if a < b else (b, a)
-
-
-def _link(left: Candidate, right: Candidate) -> Link | None:
-    if left.id > right.id:
-        left, right = right, left
-    pair_score, reasons = score(left, right)
-    return linked(left.id, right.id, pair_score, reasons) if pair_score >= THRESHOLD else None

@@ -145,12 +145,17 @@ def blocks_of(candidates: Iterable[Candidate]) -> dict[str, set[str]]:
     return dict(blocks)
 
 
+def ordered(a: str, b: str) -> tuple[str, str]:
+    """A pair of ids, in order (how pairs are named)."""
+    return (a, b) if a < b else (b, a)
+
+
 def pairs_in(blocks: Iterable[Collection[str]]) -> set[tuple[str, str]]:
     """Every pair of contacts that share a block of at most MAX_BLOCK, each once (ids in order)."""
     pairs: set[tuple[str, str]] = set()
     for members in blocks:
         if len(members) <= MAX_BLOCK:
-            pairs.update((a, b) if a < b else (b, a) for a, b in combinations(members, 2))
+            pairs.update(ordered(a, b) for a, b in combinations(members, 2))
     return pairs
 
 
@@ -172,21 +177,22 @@ class Link:
 _REASON_SETS: dict[frozenset[str], frozenset[str]] = {}
 
 
-def linked(a: str, b: str, pair_score: float, reasons: set[str]) -> Link:
-    """The link of `a` and `b` (ids in order); its reasons are one of a few shared sets (an index holds many links)."""
+def link(left: Candidate, right: Candidate) -> Link | None:
+    """The link of two contacts if they score at least THRESHOLD; its reasons are one of a few shared sets (an
+    index holds many links)."""
+    pair_score, reasons = score(left, right)
+    if pair_score < THRESHOLD:
+        return None
     found = frozenset(reasons)
+    a, b = ordered(left.id, right.id)
     return Link(a, b, pair_score, _REASON_SETS.setdefault(found, found))
 
 
 def links(candidates: list[Candidate], pairs: Iterable[tuple[str, str]] | None = None) -> list[Link]:
-    """Every candidate pair (or each of `pairs`, ids in order) that scores at least THRESHOLD."""
+    """Every candidate pair (or each of `pairs`) that scores at least THRESHOLD."""
     by_id = {candidate.id: candidate for candidate in candidates}
-    found = []
-    for a, b in candidate_pairs(candidates) if pairs is None else pairs:
-        pair_score, reasons = score(by_id[a], by_id[b])
-        if pair_score >= THRESHOLD:
-            found.append(linked(a, b, pair_score, reasons))
-    return found
+    found = (link(by_id[a], by_id[b]) for a, b in (candidate_pairs(candidates) if pairs is None else pairs))
+    return [linked for linked in found if linked is not None]
 
 
 def find_groups(found: list[Link], dismissed: Set[tuple[str, str]]) -> list[Group]:
