@@ -11,6 +11,12 @@ reading every document (SQLite does not skip-scan past a leading tenant without 
 before the patch was applied are backfilled when the engine connects.
 
 Accelerators are keyed by key spec, not by collection, and are never dropped. Stock mongoeco ignores them.
+
+An index that has an accelerator keeps its entry in the catalog (listIndexes, unique checks, TTL), but not
+the physical index that stock `create_index` builds for it: no query plan uses one (the engine's queries, with
+the predicates the patches add, seek in the accelerators), and each of them made every insert and update of
+every collection evaluate its expressions on the document (a third of the cost of storing a contact). Such
+physical indexes are dropped after `create_index` and, in files written before, when the engine connects.
 """
 
 import hashlib
@@ -83,6 +89,32 @@ def ensure_accelerators(conn: sqlite3.Connection, keys: Iterable[object]) -> Non
         conn.commit()
 
 
+def covered_physical_indexes(conn: sqlite3.Connection) -> list[str]:
+    """The physical indexes of declared indexes that have an accelerator (stock's `idx_*`, on `documents`)."""
+    covered = []
+    for physical_name, keys_json, hidden, collation in conn.execute(
+        "SELECT physical_name, keys, hidden_flag, collation_json FROM indexes WHERE physical_name IS NOT NULL"
+    ).fetchall():
+        if hidden or collation or not keys_json:
+            continue
+        try:
+            key = canonical_key(json_loads(keys_json))
+        except ValueError:
+            continue
+        if key is not None:
+            covered.append(str(physical_name))
+    return covered
+
+
+def drop_covered_physical_indexes(conn: sqlite3.Connection) -> None:
+    """Drop `covered_physical_indexes`, committing only a transaction it opened."""
+    was_in_transaction = conn.in_transaction
+    for physical_name in covered_physical_indexes(conn):
+        conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(physical_name)}")
+    if not was_in_transaction and conn.in_transaction:
+        conn.commit()
+
+
 def declared_keys(engine: SQLiteEngine, db_name: str, coll_name: str) -> list[KeySpec]:
     """The key specs with an accelerator for this collection: `_id` and the plain declared indexes."""
     keys = [ID_KEY]
@@ -103,7 +135,10 @@ def bucket_seekable(engine: SQLiteEngine, db_name: str, coll_name: str, field: s
 
 
 def _connect_sync(self: SQLiteEngine) -> None:
-    """Connect as before, then create the `_id` accelerator and backfill those of every declared index."""
+    """Connect as before, then create the `_id` accelerator and backfill those of every declared index.
+
+    The physical indexes that the accelerators cover are dropped.
+    """
     original("_connect_sync")(self)
     with self._lock:
         conn: sqlite3.Connection | None = self._connection
@@ -120,6 +155,7 @@ def _connect_sync(self: SQLiteEngine) -> None:
             except ValueError:
                 continue
         ensure_accelerators(conn, keys)
+        drop_covered_physical_indexes(conn)
 
 
 def _create_index_sync(  # the engine's own signature: it is called positionally
@@ -143,7 +179,7 @@ def _create_index_sync(  # the engine's own signature: it is called positionally
     max_time_ms: int | None,
     context: Any,
 ) -> str:
-    """Create the index as before, then its accelerator if the key spec is plain."""
+    """Create the index as before, then its accelerator if the key spec is plain (and drop what that covers)."""
     result: str = original("_create_index_sync")(
         self,
         db_name,
@@ -171,7 +207,9 @@ def _create_index_sync(  # the engine's own signature: it is called positionally
         except Exception:  # the index exists now, and an accelerator is optional: never fail the command
             return result
         with self._lock:
-            ensure_accelerators(self._require_connection(context), [normalized])
+            conn = self._require_connection(context)
+            ensure_accelerators(conn, [normalized])
+            drop_covered_physical_indexes(conn)
     return result
 
 
