@@ -133,13 +133,16 @@ async def _prepare(
     ):
         return None
     work: list[tuple[dict[str, Any], Any]] = []
-    for document in documents:
+    for position, document in enumerate(documents):
         try:
             internal = _engine_document(collection, document, session)
         except Exception as error:  # insert_one raises it again, before the engine
             if ordered or not isinstance(error, RECORDED):
                 break
             continue
+        # The command's own list: its `insert_one` gets the internal document, whose deepcopy is itself and
+        # which `to_internal` returns as it is, instead of converting the document a second time.
+        documents[position] = internal
         context = collection._new_operation_context(
             session=session, change_operation_type="insert", publication=ChangePublicationPolicy.RECORD_GAP
         )
@@ -188,7 +191,7 @@ def take_prepared(
     prepared = _prepared.get()
     if prepared is None or prepared.engine is not engine or prepared.namespace != (db_name, coll_name) or overwrite:
         return False, None
-    if not prepared.results or prepared.results[0][0] != document:
+    if not prepared.results or (prepared.results[0][0] is not document and prepared.results[0][0] != document):
         raise RuntimeError("an insert command reached the engine with a document it had not prepared")
     _, result = prepared.results.popleft()
     if isinstance(result, BaseException):
