@@ -176,6 +176,12 @@ PINNED_SOURCES: dict[str, str] = {
     "_change_streams.hub:ChangeStreamHub.should_publish_events": (
         "d2d0104e57b0679bd3dd172351ee3b54789392b8872de66fd8ba4f142759add3"
     ),
+    # batch_inserts: `to_internal`'s body, whose encoding serialises the inserted document.
+    "core.codec:DocumentCodec.to_internal": "b1eff2fdd2ea8261dea25512501c5e8233679f46f886953a9d6857c5bb690910",
+    "core.codec:DocumentCodec.decode": "ecf8c4f60cd847bc87b35cac5a940e6677e151e1d2a6f14deb330c4580bc9006",
+    "core.codec:DocumentCodec.mark_internal": "d09e944b405b37527401c64cda3415697951951e823da2f378bce14ef745a9ec",
+    "core.codec:DocumentCodec.is_internal": "b296d4758f2a112796bc6c9d485ac37b9cd4ca2d11cb110ec9028fd04f4e215b",
+    "core.codec:_own_internal_bson": "ca785721aba302a2fd597085b1ba38a55b1f2823d90e876a162efc23d2ea358f",
     "core.codec:DocumentCodec.encode": "a89dded8864e7fbe640c0303545af5c243f8812de676b316e3d42f81f7e798c1",
     # change_effects: the insert's change record, how a document is serialised, and that validation is per value.
     "engines._sqlite_outbox:append_change": "c9fac60ab9dcd1626f21e1d814399b1be172120e3892673cf73e2106db39ec5a",

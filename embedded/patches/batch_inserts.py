@@ -31,7 +31,7 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import OperationFailure, WriteError
 from mongoeco.types import ObjectId  # type: ignore[attr-defined]  # re-exported without `as`
 
-from embedded.patches.common import original, replace_method
+from embedded.patches.common import encoded_as, original, replace_method
 
 # What the command's loop catches: it records these and goes on (unordered), anything else propagates.
 RECORDED = (WriteError, OperationFailure, TypeError, ValueError)
@@ -51,21 +51,31 @@ class _Prepared:
 _prepared: contextvars.ContextVar[_Prepared | None] = contextvars.ContextVar("mongoeco_perf_insert", default=None)
 
 
-def _engine_document(collection: Any, document: object, session: Any) -> dict[str, Any]:
-    """What `AsyncCollection.insert_one` passes to the engine for `document` (it may set its `_id`), or raise."""
+def _engine_document(collection: Any, document: object, session: Any) -> tuple[dict[str, Any], object]:
+    """What `AsyncCollection.insert_one` passes to the engine for `document` (it may set its `_id`), or raise;
+    and its encoding, which `DocumentCodec.to_internal` makes on the way (None if it made none).
+
+    This is `to_internal`'s own body, keeping the encoding: encoding the internal document again gives the
+    same value (`tests/embedded/test_change_effects.py` checks it for every tagged type), so the engine
+    serialises the document from it instead of encoding it a second time.
+    """
     collection._ensure_session_active(session)
     public = collection._require_document(document)
     if "_id" not in public:
         public["_id"] = DocumentCodec.to_pymongo(ObjectId())
     assert_valid_root_document_id(public["_id"])
-    internal: dict[str, Any] = DocumentCodec.to_internal(deepcopy(public))
-    return internal
+    copied = deepcopy(public)
+    if DocumentCodec.is_internal(copied):
+        return copied, None
+    encoded = DocumentCodec.encode(copied)
+    internal: dict[str, Any] = DocumentCodec.mark_internal(DocumentCodec.decode(encoded, preserve_bson_wrappers=True))
+    return internal, encoded
 
 
 def _insert_all_sync(
     engine: SQLiteEngine,
     namespace: tuple[str, str],
-    work: list[tuple[dict[str, Any], Any]],
+    work: list[tuple[dict[str, Any], Any, object]],
     *,
     ordered: bool,
     bypass_document_validation: bool,
@@ -84,16 +94,17 @@ def _insert_all_sync(
                 rollback_write=lambda current: engine._rollback_write(current, session),
             ),
         ):
-            for document, operation_context in work:
+            for document, operation_context, encoded in work:
                 try:
-                    outcome = engine._insert_document_sync(
-                        *namespace,
-                        document,
-                        False,  # overwrite: insert_one never overwrites
-                        session,
-                        bypass_document_validation=bypass_document_validation,
-                        operation_context=operation_context,
-                    )
+                    with encoded_as(document, encoded):
+                        outcome = engine._insert_document_sync(
+                            *namespace,
+                            document,
+                            False,  # overwrite: insert_one never overwrites
+                            session,
+                            bypass_document_validation=bypass_document_validation,
+                            operation_context=operation_context,
+                        )
                 except Exception as error:  # recorded, raised again where insert_one meets it
                     results.append(error)
                     if ordered or not isinstance(error, RECORDED):
@@ -132,10 +143,10 @@ async def _prepare(
         or collection._should_publish_change_events(session=session)
     ):
         return None
-    work: list[tuple[dict[str, Any], Any]] = []
+    work: list[tuple[dict[str, Any], Any, object]] = []
     for position, document in enumerate(documents):
         try:
-            internal = _engine_document(collection, document, session)
+            internal, encoded = _engine_document(collection, document, session)
         except Exception as error:  # insert_one raises it again, before the engine
             if ordered or not isinstance(error, RECORDED):
                 break
@@ -146,7 +157,7 @@ async def _prepare(
         context = collection._new_operation_context(
             session=session, change_operation_type="insert", publication=ChangePublicationPolicy.RECORD_GAP
         )
-        work.append((internal, context))
+        work.append((internal, context, encoded))
     namespace = (collection._db_name, collection._collection_name)
     prepared = _Prepared(engine, namespace)
     if work:
@@ -160,7 +171,7 @@ async def _prepare(
             bypass_document_validation=bypass,
             session=session,
         )
-        prepared.results.extend((document, result) for (document, _), result in zip(work, results, strict=False))
+        prepared.results.extend((document, result) for (document, *_), result in zip(work, results, strict=False))
     return prepared
 
 

@@ -13,6 +13,11 @@ value exactly as it writes it alone. So that serialised change is the same chang
 `full_document: None`, with `null` in that slot replaced by `serialized_document`. This patch does just
 that, for the one `insert` change that `_insert_document_sync` appends for the document it serialised
 first; every other change (and every other caller) is serialised as before.
+
+The stored document itself is serialised from an encoding when its inserter made one (`made_serialization`):
+batch_inserts converts each document to its internal form as `DocumentCodec.to_internal` does, by encoding it
+and decoding that, and keeps the encoding (`common.encoded_as`). Encoding the internal form again gives the
+same value, so the engine need not encode the document a second time.
 """
 
 import threading
@@ -20,9 +25,11 @@ from collections.abc import Callable
 from typing import Any
 
 import mongoeco.engines.sqlite as sqlite_module
+from mongoeco.core.codec import DocumentCodec
+from mongoeco.core.json_compat import json_dumps_compact
 from mongoeco.engines.sqlite import SQLiteEngine
 
-from embedded.patches.common import original, replace_method
+from embedded.patches.common import encoded, original, replace_method
 
 # How the serialised change ends when its `update_description` is None (an insert's always is).
 _TAIL = ',"full_document":null,"update_description":null}'
@@ -66,9 +73,22 @@ def _insert_document_sync(
         _inserting.document, _inserting.serialized = previous
 
 
+def made_serialization(engine: SQLiteEngine, document: object) -> str | None:
+    """`engine._serialize_document(document)`, from the encoding its inserter made (`common.encoded_as`), if any.
+
+    That method is `json_dumps_compact(self._codec.encode(document), sort_keys=False)`.
+    """
+    if document is encoded.document and encoded.encoding is not None and engine._codec is DocumentCodec:
+        return json_dumps_compact(encoded.encoding, sort_keys=False)
+    return None
+
+
 def _serialize_document(self: SQLiteEngine, document: Any) -> str:
-    """The original; the first serialisation of the document being inserted is kept for its change record."""
-    serialized: str = original("_serialize_document")(self, document)
+    """The original (or `made_serialization`); the first serialisation of the document being inserted is kept
+    for its change record."""
+    serialized = made_serialization(self, document)
+    if serialized is None:
+        serialized = original("_serialize_document")(self, document)
     if document is _inserting.document and _inserting.serialized is None:
         _inserting.serialized = serialized
     return serialized

@@ -6,7 +6,9 @@ tagged one such as a datetime (`value_expression_sql`). The accelerator indexes 
 expressions, and every predicate the patches add is written in them, so that SQLite matches the two.
 """
 
-from collections.abc import Callable
+import contextlib
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from mongoeco.core.bson_ordering import SQLITE_SORT_BUCKET_WEIGHTS
@@ -88,3 +90,29 @@ def exists_sql(condition: str) -> str:
 def path_literal(field: str) -> str:
     """The JSON path of `field` as a quoted SQL literal, written as the engine writes it."""
     return "'" + json_path_for_field(field).replace("'", "''") + "'"
+
+
+class _Encoded(threading.local):
+    """A document whose `DocumentCodec.encode` its inserter made already, on this thread: set by batch_inserts
+    (`encoded_as`), read by change_effects, which serialises the document from it."""
+
+    document: object = None
+    encoding: object = None
+
+
+encoded = _Encoded()
+
+
+@contextlib.contextmanager
+def encoded_as(document: object, encoding: object) -> Iterator[None]:
+    """While inserting `document` on this thread, serialise it from `encoding`, its `DocumentCodec.encode`.
+
+    batch_inserts converts each document to its internal form, which encodes it first; encoding that internal
+    form again gives the same value, so the engine need not encode it a second time.
+    """
+    previous = encoded.document, encoded.encoding
+    encoded.document, encoded.encoding = document, encoding
+    try:
+        yield
+    finally:
+        encoded.document, encoded.encoding = previous

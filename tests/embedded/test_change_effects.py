@@ -15,9 +15,16 @@ from typing import Any
 
 import pytest
 from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
+from mongoeco import AsyncMongoClient
+from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines.sqlite import SQLiteEngine
 
-from embedded.patches.change_effects import spliced
+from embedded.patches import ORIGINAL_ATTRIBUTE
+from embedded.patches.batch_inserts import _engine_document
+from embedded.patches.change_effects import made_serialization, spliced
+from embedded.patches.common import encoded_as
+
+STOCK_SERIALIZE = getattr(SQLiteEngine._serialize_document, ORIGINAL_ATTRIBUTE, SQLiteEngine._serialize_document)
 
 DOCUMENTS: dict[str, dict[str, Any]] = {
     "contact": {
@@ -82,3 +89,28 @@ def test_any_other_value_is_serialised_as_before() -> None:
     assert reuse(other) == serialize(other)
     assert reuse(updated) == serialize(updated)
     assert reuse(document) == serialize(document)
+
+
+@pytest.mark.parametrize("name", DOCUMENTS)
+def test_a_batched_document_is_stored_as_stock_serialises_it(name: str) -> None:
+    # batch_inserts converts a document as `to_internal` does and keeps the encoding; the engine then serialises
+    # the internal document from that encoding. It must be the text stock makes of the same document.
+    engine = SQLiteEngine(path=":memory:")
+    collection = AsyncMongoClient(engine).get_database("db").get_collection("contacts")
+    internal, encoding = _engine_document(collection, deepcopy(DOCUMENTS[name]), None)
+
+    with encoded_as(internal, encoding):
+        served = made_serialization(engine, internal)
+
+    assert served is not None
+    assert served == STOCK_SERIALIZE(engine, DocumentCodec.to_internal(deepcopy(DOCUMENTS[name])))
+
+
+def test_the_encoding_serialises_only_the_document_it_was_made_for() -> None:
+    engine = SQLiteEngine(path=":memory:")
+    document, other = DocumentCodec.to_internal({"_id": 1}), DocumentCodec.to_internal({"_id": 1})
+
+    with encoded_as(document, {"made": "before"}):
+        assert made_serialization(engine, document) == '{"made":"before"}'
+        assert made_serialization(engine, other) is None
+    assert made_serialization(engine, document) is None
