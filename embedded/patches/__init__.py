@@ -15,7 +15,8 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   plain declared index. Redundant predicates, proven implied by the filter in the same read snapshot, let
   SQLite seek in those indexes. ORDER BY terms that the proof makes constant are dropped. The physical
   index that stock builds for such a declared index, which no plan uses but every write maintains, is
-  dropped (a third of what storing a contact cost).
+  dropped (a third of what storing a contact cost). The bucket expression itself is written with one JSON
+  call instead of up to eleven, each of which parsed the document again.
 - **Probes** (`probes`). The per-query "does the sort need Python?" probe, and the feature probes that
   run again after every write, read every row. For a field of a declared index they are now seeks, in an
   accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.

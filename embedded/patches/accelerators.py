@@ -24,17 +24,20 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+import mongoeco.engines.sqlite_query as sqlite_query
 from mongoeco._types.indexes import normalize_index_keys
 from mongoeco.core.json_compat import json_loads
 from mongoeco.engines.sqlite import SQLiteEngine
 
-from embedded.patches import ACCELERATOR_PREFIX, ID_INDEX
+from embedded.patches import ACCELERATOR_PREFIX, ID_INDEX, ORIGINAL_ATTRIBUTE
 from embedded.patches.common import bucket_sql, is_plain_field, original, replace_method, value_sql
 
 type KeySpec = tuple[tuple[str, int], ...]
 
 MAX_FIELDS = 4
 ID_KEY: KeySpec = (("_id", 1),)
+# How stock's bucket expression begins: an accelerator built on it (before `bucket_sql`) is dropped and rebuilt.
+_STOCK_BUCKET = "CASE WHEN json_type(document, "
 
 
 def canonical_key(key: Any) -> KeySpec | None:
@@ -115,6 +118,17 @@ def drop_covered_physical_indexes(conn: sqlite3.Connection) -> None:
         conn.commit()
 
 
+def drop_outdated_accelerators(conn: sqlite3.Connection) -> None:
+    """Drop the accelerators and bucket indexes built on stock's bucket expression, which no query writes any more
+    (`ensure_accelerators` builds them again on `bucket_sql`); commit only a transaction it opened."""
+    was_in_transaction = conn.in_transaction
+    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall():
+        if str(name).startswith(ACCELERATOR_PREFIX) and _STOCK_BUCKET in str(sql or ""):
+            conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(str(name))}")
+    if not was_in_transaction and conn.in_transaction:
+        conn.commit()
+
+
 def declared_keys(engine: SQLiteEngine, db_name: str, coll_name: str) -> list[KeySpec]:
     """The key specs with an accelerator for this collection: `_id` and the plain declared indexes."""
     keys = [ID_KEY]
@@ -154,6 +168,7 @@ def _connect_sync(self: SQLiteEngine) -> None:
                 keys.append(json_loads(keys_json))
             except ValueError:
                 continue
+        drop_outdated_accelerators(conn)
         ensure_accelerators(conn, keys)
         drop_covered_physical_indexes(conn)
 
@@ -214,6 +229,9 @@ def _create_index_sync(  # the engine's own signature: it is called positionally
 
 
 def install() -> None:
-    """Replace `_connect_sync` and `_create_index_sync`."""
+    """Replace `_connect_sync`, `_create_index_sync` and the bucket expression that sorts are written with."""
     replace_method("_connect_sync", _connect_sync)
     replace_method("_create_index_sync", _create_index_sync)
+    stock = getattr(sqlite_query.sort_type_expression_sql, ORIGINAL_ATTRIBUTE, sqlite_query.sort_type_expression_sql)
+    setattr(bucket_sql, ORIGINAL_ATTRIBUTE, stock)
+    sqlite_query.sort_type_expression_sql = bucket_sql  # `translate_sort_spec` reads it from the module
