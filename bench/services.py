@@ -7,6 +7,7 @@ stopped as a group, SIGTERM first and SIGKILL if it lingers, so none outlives th
 import contextlib
 import ctypes
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,6 +25,7 @@ from bench.config import REPO_ROOT
 from bench.progress import say
 
 READY_TIMEOUT = 60.0
+PORTS_FROM = 20000  # servers' ports: from here to the start of the kernel's ephemeral range
 STOP_TIMEOUT = 10.0
 _PR_SET_PDEATHSIG = 1
 _prctl: Callable[[int, int], int] | None
@@ -41,11 +43,27 @@ class ServiceError(RuntimeError):
 
 
 def free_port() -> int:
-    """A free TCP port on the loopback interface."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
+    """A free TCP port on the loopback interface, below the kernel's ephemeral range.
+
+    A port the kernel hands out (bind to 0) is free now, but it comes from the range it also takes the local
+    ports of outgoing connections from: by the time a server binds it seconds later, a client may hold it.
+    """
+    for _ in range(100):
+        port = random.randrange(PORTS_FROM, _ephemeral_ports_from())  # noqa: S311 (not a secret)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise ServiceError("no free port below the ephemeral range")
+
+
+def _ephemeral_ports_from() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def http_status(url: str, timeout: float = 2.0) -> int | None:

@@ -1,5 +1,6 @@
 """The harness's pure parts: configuration, the wrk script, the load budget, files, sync, ratios and targets."""
 
+import socket
 import subprocess
 import sys
 import time
@@ -16,6 +17,7 @@ from bench.interchange import RecordCounter, import_file, import_size
 from bench.load import HttpRequest, RunResult, settle, summarize, wrk_script
 from bench.markdown import markdown
 from bench.report import ratios, ratios_by_size, targets
+from bench.services import PORTS_FROM, _ephemeral_ports_from, free_port
 from bench.sync import FeedRead, summary
 
 
@@ -282,3 +284,12 @@ def test_a_failed_files_run_is_reported_and_leaves_its_targets_unjudged() -> Non
     results = _results(raw)
     assert "- 100000: GET /contacts/changes answered 503: slow" in markdown(results)
     assert ratios(raw)["sync_poll_vs_full_100k"] is None
+
+
+def test_a_server_port_is_free_and_below_the_ports_the_kernel_lends_to_clients() -> None:
+    ports = {free_port() for _ in range(20)}
+
+    assert all(PORTS_FROM <= port < _ephemeral_ports_from() for port in ports)
+    for port in ports:
+        with socket.socket() as server:
+            server.bind(("127.0.0.1", port))
