@@ -12,6 +12,7 @@ from typing import Any
 import mongoeco
 import pytest
 from pymongo import MongoClient
+from pymongo.collection import Collection
 
 from embedded import EmbeddedDatabase
 from tests.paths import REPO_ROOT
@@ -19,6 +20,7 @@ from tests.paths import REPO_ROOT
 UPSTREAM_DIFF = REPO_ROOT / "embedded" / "patches" / "mongoeco-4.11.0-perf.diff"
 
 type Client = MongoClient[dict[str, Any]]
+type Documents = Collection[dict[str, Any]]
 
 
 class StockDatabase(EmbeddedDatabase):
@@ -84,3 +86,19 @@ def patched(servers: dict[str, Client], request: pytest.FixtureRequest) -> Clien
 def stock(servers: dict[str, Client]) -> Client:
     """A client of an embedded database running stock mongoeco."""
     return servers["stock"]
+
+
+def load_on_both(
+    patched: Client, stock: Client, namespace: tuple[str, str], indexes: list[Any], documents: list[dict[str, Any]]
+) -> dict[str, Documents]:
+    """The same documents (copies) and indexes in the collection `namespace`, emptied first, on the patched and
+    on the stock server: {"patched": ..., "stock": ...}."""
+    loaded = {}
+    for label, client in (("patched", patched), ("stock", stock)):
+        collection = client[namespace[0]][namespace[1]]
+        collection.drop()
+        for keys in indexes:
+            collection.create_index(keys)
+        collection.insert_many([dict(document) for document in documents])
+        loaded[label] = collection
+    return loaded

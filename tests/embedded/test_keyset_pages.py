@@ -16,7 +16,7 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 
 from embedded.patches import ACCELERATOR_PREFIX
-from tests.embedded.conftest import Client
+from tests.embedded.conftest import Client, load_on_both
 
 pytestmark = pytest.mark.slow
 
@@ -67,16 +67,7 @@ def mixed_dataset() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def contacts(patched: Client, stock: Client) -> dict[str, Contacts]:
     """The same mixed dataset and indexes on the patched and on the stock server."""
-    documents = mixed_dataset()
-    loaded = {}
-    for label, client in (("patched", patched), ("stock", stock)):
-        collection = client.keyset.contacts
-        collection.drop()
-        for keys in INDEXES:
-            collection.create_index(keys)
-        collection.insert_many([dict(document) for document in documents])
-        loaded[label] = collection
-    return loaded
+    return load_on_both(patched, stock, ("keyset", "contacts"), INDEXES, mixed_dataset())
 
 
 def keyset_filter(tenant: str | None, key: str, last: dict[str, Any] | None, direction: int) -> dict[str, Any]:

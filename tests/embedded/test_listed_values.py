@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 from bson import Int64, ObjectId
 from pymongo import ASCENDING
-from pymongo.collection import Collection
 
 from embedded.patches import ACCELERATOR_PREFIX
-from tests.embedded.conftest import Client
+from tests.embedded.conftest import Client, Documents, load_on_both
 
 pytestmark = pytest.mark.slow
 
-type Documents = Collection[dict[str, Any]]
 
 MOMENT = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
 ODD_REFS: list[object] = [None, ["r03", "zz"], 3, 3.0, Int64(3), {"r": "r03"}, True, MOMENT, "R03", ObjectId()]
@@ -40,15 +38,11 @@ def documents() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def listed(patched: Client, stock: Client) -> dict[str, Documents]:
     """The same documents and `(tenant, _id)` and `(tenant, ref, _id)` indexes on the patched and stock server."""
-    loaded = {}
-    for label, client in (("patched", patched), ("stock", stock)):
-        collection = client.listed.documents
-        collection.drop()
-        collection.create_index([("tenant", ASCENDING), ("_id", ASCENDING)])
-        collection.create_index([("tenant", ASCENDING), ("ref", ASCENDING), ("_id", ASCENDING)])
-        collection.insert_many(documents())
-        loaded[label] = collection
-    return loaded
+    indexes = [
+        [("tenant", ASCENDING), ("_id", ASCENDING)],
+        [("tenant", ASCENDING), ("ref", ASCENDING), ("_id", ASCENDING)],
+    ]
+    return load_on_both(patched, stock, ("listed", "documents"), indexes, documents())
 
 
 def any_of(field: str, values: Sequence[object]) -> dict[str, Any]:

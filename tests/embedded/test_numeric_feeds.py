@@ -12,7 +12,7 @@ from pymongo import ASCENDING
 from pymongo.collection import Collection
 
 from embedded.patches import ACCELERATOR_PREFIX
-from tests.embedded.conftest import Client
+from tests.embedded.conftest import Client, load_on_both
 
 pytestmark = pytest.mark.slow
 
@@ -34,14 +34,9 @@ def documents() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def changes(patched: Client, stock: Client) -> dict[str, Changes]:
     """The same documents and `(owner, seq)` index on the patched and the stock server."""
-    loaded = {}
-    for label, client in (("patched", patched), ("stock", stock)):
-        collection = client.numeric.changes
-        collection.drop()
-        collection.create_index([("owner", ASCENDING), ("seq", ASCENDING)])
-        collection.insert_many(documents())
-        loaded[label] = collection
-    return loaded
+    return load_on_both(
+        patched, stock, ("numeric", "changes"), [[("owner", ASCENDING), ("seq", ASCENDING)]], documents()
+    )
 
 
 def read(collection: Changes, where: dict[str, Any], direction: int) -> list[Any]:
