@@ -19,9 +19,10 @@ every collection evaluate its expressions on the document (a third of the cost o
 physical indexes are dropped after `create_index` and, in files written before, when the engine connects.
 """
 
+import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import mongoeco.engines.sqlite_query as sqlite_query
@@ -77,26 +78,34 @@ def bucket_index_ddl(field: str) -> str:
     return f'CREATE INDEX IF NOT EXISTS "{name}" ON documents (db_name, coll_name, {bucket_sql(field)})'
 
 
-def ensure_accelerators(conn: sqlite3.Connection, keys: Iterable[object]) -> None:
-    """Create the missing accelerators and bucket indexes for `keys`, committing only a transaction it opened."""
+@contextlib.contextmanager
+def _committing(conn: sqlite3.Connection) -> Iterator[None]:
+    """Commit, after the block, the transaction that the block opened (never one that was open before it)."""
     was_in_transaction = conn.in_transaction
-    for key in keys:
-        canonical = canonical_key(key)
-        if canonical is None:
-            continue
-        conn.execute(accelerator_ddl(canonical))
-        for field, _direction in canonical[1:]:
-            if field != "_id":  # `ID_INDEX` leads with bucket(_id) already
-                conn.execute(bucket_index_ddl(field))
+    yield
     if not was_in_transaction and conn.in_transaction:
         conn.commit()
 
 
-def covered_physical_indexes(conn: sqlite3.Connection) -> list[str]:
-    """The physical indexes of declared indexes that have an accelerator (stock's `idx_*`, on `documents`)."""
-    covered = []
+def ensure_accelerators(conn: sqlite3.Connection, keys: Iterable[object]) -> None:
+    """Create the missing accelerators and bucket indexes for `keys`, committing only a transaction it opened."""
+    with _committing(conn):
+        for key in keys:
+            canonical = canonical_key(key)
+            if canonical is None:
+                continue
+            conn.execute(accelerator_ddl(canonical))
+            for field, _direction in canonical[1:]:
+                if field != "_id":  # `ID_INDEX` leads with bucket(_id) already
+                    conn.execute(bucket_index_ddl(field))
+
+
+def catalogued_keys(conn: sqlite3.Connection) -> list[tuple[str | None, KeySpec]]:
+    """Every declared index of the file that has an accelerator: its physical index (stock's `idx_*` on
+    `documents`, None if it has none) and its canonical key spec."""
+    found = []
     for physical_name, keys_json, hidden, collation in conn.execute(
-        "SELECT physical_name, keys, hidden_flag, collation_json FROM indexes WHERE physical_name IS NOT NULL"
+        "SELECT physical_name, keys, hidden_flag, collation_json FROM indexes"
     ).fetchall():
         if hidden or collation or not keys_json:
             continue
@@ -105,28 +114,25 @@ def covered_physical_indexes(conn: sqlite3.Connection) -> list[str]:
         except ValueError:
             continue
         if key is not None:
-            covered.append(str(physical_name))
-    return covered
+            found.append((None if physical_name is None else str(physical_name), key))
+    return found
 
 
 def drop_covered_physical_indexes(conn: sqlite3.Connection) -> None:
-    """Drop `covered_physical_indexes`, committing only a transaction it opened."""
-    was_in_transaction = conn.in_transaction
-    for physical_name in covered_physical_indexes(conn):
-        conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(physical_name)}")
-    if not was_in_transaction and conn.in_transaction:
-        conn.commit()
+    """Drop the physical indexes of `catalogued_keys`, committing only a transaction it opened."""
+    with _committing(conn):
+        for physical_name, _key in catalogued_keys(conn):
+            if physical_name is not None:
+                conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(physical_name)}")
 
 
 def drop_outdated_accelerators(conn: sqlite3.Connection) -> None:
     """Drop the accelerators and bucket indexes built on stock's bucket expression, which no query writes any more
     (`ensure_accelerators` builds them again on `bucket_sql`); commit only a transaction it opened."""
-    was_in_transaction = conn.in_transaction
-    for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall():
-        if str(name).startswith(ACCELERATOR_PREFIX) and _STOCK_BUCKET in str(sql or ""):
-            conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(str(name))}")
-    if not was_in_transaction and conn.in_transaction:
-        conn.commit()
+    with _committing(conn):
+        for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'").fetchall():
+            if str(name).startswith(ACCELERATOR_PREFIX) and _STOCK_BUCKET in str(sql or ""):
+                conn.execute(f"DROP INDEX IF EXISTS {SQLiteEngine._quote_identifier(str(name))}")
 
 
 def declared_keys(engine: SQLiteEngine, db_name: str, coll_name: str) -> list[KeySpec]:
@@ -158,18 +164,8 @@ def _connect_sync(self: SQLiteEngine) -> None:
         conn: sqlite3.Connection | None = self._connection
         if conn is None:
             return
-        keys: list[object] = [ID_KEY]
-        for keys_json, hidden, collation in conn.execute(
-            "SELECT keys, hidden_flag, collation_json FROM indexes"
-        ).fetchall():
-            if hidden or collation or not keys_json:
-                continue
-            try:
-                keys.append(json_loads(keys_json))
-            except ValueError:
-                continue
         drop_outdated_accelerators(conn)
-        ensure_accelerators(conn, keys)
+        ensure_accelerators(conn, [ID_KEY, *(key for _physical, key in catalogued_keys(conn))])
         drop_covered_physical_indexes(conn)
 
 
