@@ -102,3 +102,15 @@ def load_on_both(
         collection.insert_many([dict(document) for document in documents])
         loaded[label] = collection
     return loaded
+
+
+@contextlib.contextmanager
+def serving(database: EmbeddedDatabase) -> Iterator[Client]:
+    """A client of `database`, launched for the block and stopped after it."""
+    database.launch()
+    try:
+        client: Client
+        with MongoClient(database.wait_ready()) as client:
+            yield client
+    finally:
+        database.stop()

@@ -18,7 +18,7 @@ from pymongo.errors import DuplicateKeyError
 
 from embedded import EmbeddedDatabase
 from embedded.patches import ACCELERATOR_PREFIX
-from tests.embedded.conftest import DiffedDatabase, StockDatabase
+from tests.embedded.conftest import DiffedDatabase, StockDatabase, serving
 
 pytestmark = pytest.mark.slow
 
@@ -42,17 +42,6 @@ def physical_indexes(path: Path) -> dict[str, str]:
     assert catalog, "the file has no catalogued index"
     found = {name: physical for name, physical in catalog if physical in existing}
     return found | ({"(accelerators)": ""} if accelerators else {})
-
-
-@contextlib.contextmanager
-def serving(database: EmbeddedDatabase) -> Iterator[MongoClient[dict[str, Any]]]:
-    database.launch()
-    try:
-        client: MongoClient[dict[str, Any]]
-        with MongoClient(database.wait_ready()) as client:
-            yield client
-    finally:
-        database.stop()
 
 
 def sorted_ids(client: MongoClient[dict[str, Any]]) -> list[str]:

@@ -18,11 +18,12 @@ import pytest
 from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 from mongoeco.engines import sqlite_query
 from mongoeco.engines.sqlite import SQLiteEngine
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING
 
 from embedded import EmbeddedDatabase
 from embedded.patches import ACCELERATOR_PREFIX, ORIGINAL_ATTRIBUTE
 from embedded.patches.common import bucket_sql
+from tests.embedded.conftest import serving
 
 pytestmark = pytest.mark.slow
 
@@ -90,22 +91,11 @@ def accelerator_sql(path: Path) -> dict[str, str]:
         }
 
 
-def serve(path: Path) -> Any:
-    database = EmbeddedDatabase(path)
-    database.launch()
-    return database
-
-
 def test_accelerators_on_stock_s_expression_are_built_again_when_the_engine_opens_the_file(tmp_path: Path) -> None:
     path = tmp_path / "older.sqlite3"
-    database = serve(path)
-    try:
-        writer: MongoClient[dict[str, Any]] = MongoClient(database.wait_ready())
-        with writer as client:
-            client.older.items.create_index([("tenant", ASCENDING), ("name", ASCENDING)])
-            client.older.items.insert_many([{"tenant": "t", "name": f"n{number:02d}"} for number in range(20)])
-    finally:
-        database.stop()
+    with serving(EmbeddedDatabase(path)) as client:
+        client.older.items.create_index([("tenant", ASCENDING), ("name", ASCENDING)])
+        client.older.items.insert_many([{"tenant": "t", "name": f"n{number:02d}"} for number in range(20)])
     built = accelerator_sql(path)
     assert built
     assert all(STOCK_BUCKET("tenant") not in sql for sql in built.values())
@@ -121,13 +111,8 @@ def test_accelerators_on_stock_s_expression_are_built_again_when_the_engine_open
         connection.commit()
     assert all(any(STOCK_BUCKET(field) in sql for field in INDEXED) for sql in accelerator_sql(older).values())
 
-    database = serve(older)
-    try:
-        reader: MongoClient[dict[str, Any]] = MongoClient(database.wait_ready())
-        with reader as client:
-            names = [item["name"] for item in client.older.items.find({"tenant": "t"}).sort("name", -1).limit(3)]
-    finally:
-        database.stop()
+    with serving(EmbeddedDatabase(older)) as client:
+        names = [item["name"] for item in client.older.items.find({"tenant": "t"}).sort("name", -1).limit(3)]
 
     assert names == ["n19", "n18", "n17"]
     assert accelerator_sql(older) == built
