@@ -86,6 +86,10 @@ PINNED_SOURCES: dict[str, str] = {
     "engines.sqlite:SQLiteEngine._sort_requires_python": (
         "40df45295b763ee5d93460df5736fec596308f6d0ef8b462f37a1b86a79cdf03"
     ),
+    # listed: the translation whose OR branch it folds.
+    "engines.sqlite:SQLiteEngine._translate_query_plan_with_multikey": (
+        "703ebc7ee809fce9109507c426b1da34f5432151cae2bd6f074cd85cc1f78932"
+    ),
     "engines.sqlite:SQLiteEngine._decode_codec_payload": (
         "9e7206ac87effd2e87026594a3d8eba24e8777c938e3fe4000c06ac7bbd344d7"
     ),
@@ -247,12 +251,24 @@ def apply() -> None:
                 dispatch,
                 inserts,
                 keyset,
+                listed,
                 probes,
                 targets,
             )
         except ImportError as error:
             raise PatchMismatchError(f"mongoeco no longer provides what the patches import: {error}") from error
-        modules = (accelerators, inserts, batch_inserts, change_effects, array_paths, keyset, probes, targets, decode)
+        modules = (
+            accelerators,
+            inserts,
+            batch_inserts,
+            change_effects,
+            array_paths,
+            keyset,
+            listed,
+            probes,
+            targets,
+            decode,
+        )
         for module in (*modules, dispatch):
             module.install()
         _applied = True

@@ -20,7 +20,7 @@ from typing import Any
 from mongoeco.core.bson_ordering import SQLITE_SORT_BUCKET_WEIGHTS
 from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines.sqlite import SQLiteEngine
-from mongoeco.engines.sqlite_query import json_path_for_field, translate_query_plan, type_expression_sql
+from mongoeco.engines.sqlite_query import json_path_for_field, type_expression_sql
 
 from embedded.patches.accelerators import bucket_seekable
 from embedded.patches.common import (
@@ -37,6 +37,7 @@ from embedded.patches.common import (
     replace_method,
 )
 from embedded.patches.implied import implied_predicates
+from embedded.patches.listed import translate_folded
 
 # The bucket of a field holding a tagged value of this type, from the CASE of `sort_type_expression_sql`.
 # Any other tagged type falls to its ELSE.
@@ -62,8 +63,8 @@ def _sort_requires_python(self: SQLiteEngine, db_name: str, coll_name: str, plan
         return False
     if self._plan_has_array_traversing_paths(db_name, coll_name, plan):
         return True
-    where_sql, where_params = translate_query_plan(plan)
-    implied = implied_predicates(self, db_name, coll_name, plan, where_sql, list(where_params))
+    where_sql, where_params = translate_folded(plan)
+    implied = implied_predicates(self, db_name, coll_name, plan, where_sql, where_params)
     prefix = "".join(f"{clause} AND " for clause in implied.clauses)
     for name, _direction in sort:
         if self._field_traverses_array_in_collection(db_name, coll_name, name):
