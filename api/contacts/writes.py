@@ -97,9 +97,15 @@ async def insert(
 
 
 async def insert_many(
-    scope: Scope, contacts: list[ContactFields], *, kind: str = "created", properties: list[list[str]] | None = None
+    scope: Scope,
+    contacts: list[ContactFields],
+    *,
+    kind: str = "created",
+    properties: list[list[str]] | None = None,
+    contact_ids: list[str] | None = None,
 ) -> list[str]:
-    """Store new contacts (with their kept vCard `properties`, by position), a batch per round trip; their ids.
+    """Store new contacts (with their kept vCard `properties`, by position), a batch per round trip; their ids
+    (`contact_ids`, when they were reserved for them).
 
     A batch is `pace.size` contacts: about INSERT_SHARE of the deadline of one operation, as the last batch
     went, so a loaded database gets smaller batches and an idle one fewer, larger commits.
@@ -110,9 +116,10 @@ async def insert_many(
         start = len(ids)
         batch = contacts[start : start + pace.size]
         first = await counters.allocate(scope, len(batch))
+        reserved = contact_ids[start : start + len(batch)] if contact_ids else [None] * len(batch)
         documents = [
-            new_document(scope, contact, seq=first + offset, change=_change(scope, kind))
-            for offset, contact in enumerate(batch)
+            new_document(scope, contact, contact_id, seq=first + offset, change=_change(scope, kind))
+            for offset, (contact, contact_id) in enumerate(zip(batch, reserved, strict=True))
         ]
         for document, kept in zip(documents, (properties or [])[start : start + len(batch)], strict=False):
             if kept:

@@ -6,6 +6,7 @@ this API exported). A row that cannot be read or is not a valid contact gets its
 """
 
 import asyncio
+import contextlib
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from api.errors import ApiError, Conflict, UnprocessableContent, ValidationIssue
 from api.http.problems import problem_of
 from api.interchange.rows import DIGEST_PREFIX, ImportedRow
 from api.scope import Scope
-from models.contact import CARD_PROPERTIES, stored_fields
+from models.contact import CARD_PROPERTIES, ContactFields, new_contact_id, stored_fields
 
 BATCH = writes.MAX_INSERT_BATCH  # rows read and matched together (and created in as few insert batches)
 MAX_ROWS = 100_000
@@ -62,14 +63,45 @@ class ImportReport:
         return self.counts | {"results": sorted(self.results, key=lambda result: result["number"])}
 
 
+class _Storing:
+    """The import's new contacts being stored: one batch at a time, in order, while the next batch is matched.
+
+    A batch's ids are reserved before it is stored, so the rows that follow can name them; a row that must read
+    one of them back waits for its batch (`landed`). Each batch takes its change numbers when its turn comes,
+    just before it is stored, as any write does (api/changes/counters.py).
+    """
+
+    def __init__(self) -> None:
+        self._storing: asyncio.Future[list[str]] | None = None
+
+    async def landed(self) -> None:
+        """Wait for the batch being stored (its failure is raised here)."""
+        storing, self._storing = self._storing, None
+        if storing is not None:
+            await storing
+
+    async def store(self, scope: Scope, rows: list[_Valid]) -> list[str]:
+        """Start storing `rows` as new contacts, once the batch before them has landed; their ids."""
+        await self.landed()
+        ids = [new_contact_id() for _ in rows]
+        contacts: list[ContactFields] = [row.contact for row in rows]
+        properties = [row.properties for row in rows]
+        self._storing = asyncio.ensure_future(
+            writes.insert_many(scope, contacts, kind="imported", properties=properties, contact_ids=ids)
+        )
+        return ids
+
+
 async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport:
     """Import every row of a file, a batch at a time.
 
-    Parsing and validating run in a thread, the next batch while this one is matched and stored: the event loop
-    stays free, and the service's share of the work overlaps the database's.
+    Parsing and validating run in a thread, the next batch while this one is matched, and a batch of new contacts
+    is stored while the next one is matched: the event loop stays free, and the service's share of the work
+    overlaps the database's.
     """
     report = ImportReport()
     created: dict[str, str] = {}  # external id -> contact created by this import (a file may repeat a card)
+    storing = _Storing()
     read = 0
     reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
     try:
@@ -82,12 +114,16 @@ async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport
             reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
             for failed in (row for row in batch if isinstance(row, _Failed)):
                 report.add(failed.number, "failed", error=failed.error)
-            await _import_batch(scope, [row if isinstance(row, _Valid) else None for row in batch], report, created)
+            valid = [row if isinstance(row, _Valid) else None for row in batch]
+            await _import_batch(scope, valid, report, created, storing)
+        await storing.landed()
     finally:
         if not reading.done():  # the import failed while the next batch was being read: let that finish
             await asyncio.wait([reading])
         if not reading.cancelled():
             reading.exception()  # retrieved: the import's own outcome is what counts
+        with contextlib.suppress(Exception):  # the import already failed: what it raised is what counts
+            await storing.landed()
     return report
 
 
@@ -109,7 +145,7 @@ def _valid(row: ImportedRow) -> _Valid | _Failed:
 
 
 async def _import_batch(
-    scope: Scope, batch: list[_Valid | None], report: ImportReport, created: dict[str, str]
+    scope: Scope, batch: list[_Valid | None], report: ImportReport, created: dict[str, str], storing: _Storing
 ) -> None:
     valid = [row for row in batch if row is not None]
     external_ids = [row.contact.external_id for row in valid if row.contact.external_id]
@@ -119,8 +155,9 @@ async def _import_batch(
     for row in valid:
         external_id = row.contact.external_id
         if external_id in created or any(other.contact.external_id == external_id for other in pending if external_id):
-            await _create(scope, pending, report, created)  # the file repeats a card: update the one just made
+            await _create(scope, pending, report, created, storing)  # the file repeats a card: update the one made
             pending = []
+            await storing.landed()
             current = await repository.find_document(scope, created[external_id]) if external_id else None
         else:
             current = by_external_id.get(external_id) if external_id else None
@@ -132,7 +169,7 @@ async def _import_batch(
             pending.append(row)
         else:
             await _update(scope, current, row, report)
-    await _create(scope, pending, report, created)
+    await _create(scope, pending, report, created, storing)
 
 
 def _digest_of(row: _Valid) -> str | None:
@@ -141,12 +178,12 @@ def _digest_of(row: _Valid) -> str | None:
     return external_id if external_id is not None and external_id.startswith(DIGEST_PREFIX) else None
 
 
-async def _create(scope: Scope, rows: list[_Valid], report: ImportReport, created: dict[str, str]) -> None:
+async def _create(
+    scope: Scope, rows: list[_Valid], report: ImportReport, created: dict[str, str], storing: _Storing
+) -> None:
     if not rows:
         return
-    ids = await writes.insert_many(
-        scope, [row.contact for row in rows], kind="imported", properties=[row.properties for row in rows]
-    )
+    ids = await storing.store(scope, rows)
     for row, contact_id in zip(rows, ids, strict=True):
         if row.contact.external_id:
             created[row.contact.external_id] = contact_id

@@ -205,3 +205,24 @@ async def test_rows_past_the_limit_are_refused_and_the_batches_read_ahead_are_no
     assert (report["created"], report["failed"]) == (4, 1)
     assert "more than 4 rows" in report["results"][-1]["problem"]["detail"]
     assert len(await all_contacts(client)) == 4
+
+
+async def test_a_card_repeated_while_the_batch_before_it_is_stored_updates_the_contact_just_made(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "BATCH", 2)  # each batch of new contacts is stored while the next is matched
+    rows = [("Ada", "crm-1", "Engines"), ("Bob", "crm-2", ""), ("Ada", "crm-1", "Babbage & Co"), ("Cy", "crm-3", "")]
+    rows += [("Cy", "crm-3", ""), ("Di", "crm-4", ""), ("Di", "crm-4", "Looms")]  # a repeat in its own batch too
+    body = "Name,external_id,Organization Name\n" + "".join(f"{name},{ref},{company}\n" for name, ref, company in rows)
+
+    report = (await client.post("/contacts/import", content=body.encode(), headers=CSV)).json()
+
+    outcomes = [result["outcome"] for result in report["results"]]
+    assert [result["number"] for result in report["results"]] == list(range(2, 9))
+    assert outcomes == ["created", "created", "updated", "created", "unchanged", "created", "updated"]
+    ids = [result["id"] for result in report["results"]]
+    assert (ids[2], ids[4], ids[6]) == (ids[0], ids[3], ids[5])
+    stored = {str(c["name"]): (c["company"], c["version"]) for c in await all_contacts(client)}
+    assert stored == {"Ada": ("Babbage & Co", 2), "Bob": (None, 1), "Cy": (None, 1), "Di": ("Looms", 2)}
+    feed = (await client.get("/contacts/changes")).json()
+    assert sorted(str(contact["name"]) for contact in feed["changed"]) == ["Ada", "Bob", "Cy", "Di"]
