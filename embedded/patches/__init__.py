@@ -17,6 +17,9 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   index that stock builds for such a declared index, which no plan uses but every write maintains, is
   dropped (a third of what storing a contact cost). The bucket expression itself is written with one JSON
   call instead of up to eleven, each of which parsed the document again.
+- **Listed equalities** (`listed`). An `$or` of equalities on one field (a batch of ids, or of external ids)
+  was one SQL term per value, and SQLite parsed the document again for each: every row read evaluated up to
+  all of them. They are now one `IN` list, the same condition, in the query, its probes and the sort probe.
 - **Probes** (`probes`). The per-query "does the sort need Python?" probe, and the feature probes that
   run again after every write, read every row. For a field of a declared index they are now seeks, in an
   accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.

@@ -1,12 +1,14 @@
 """`$or` of equalities (how the API fetches a batch of contacts by id) matches stock mongoeco, and seeks each value.
 
-The implied predicates turn such a filter into `value IN (...)` on an accelerator. A tenant mixes `_id`s and
+The implied predicates turn such a filter into `value IN (...)` on an accelerator, and the equalities themselves
+become one IN list per field and type in every statement (`embedded/patches/listed.py`). A tenant mixes `_id`s and
 `ref` values of other types (an array holding a listed value, null, a missing field, Int64, 1 vs 1.0, nested
 documents), so the equality with stock also covers rows that the added terms must not drop or add.
 """
 
 import datetime as dt
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +16,8 @@ from bson import Int64, ObjectId
 from pymongo import ASCENDING
 
 from embedded.patches import ACCELERATOR_PREFIX
-from tests.embedded.conftest import Client, Documents, load_on_both
+from tests.embedded.conftest import Client, Documents, load_on_both, serving
+from tests.embedded.traced_database import TracedDatabase
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +66,8 @@ FILTERS = [
     pytest.param({"tenant": "a", "$or": [{"ref": "r01"}, {"ref": {"$gt": "r38"}}]}, id="an equality or a range"),
     pytest.param({"tenant": "a", "$or": [{"ref": "r01"}, {"_id": "i002"}]}, id="two fields"),
     pytest.param({"tenant": "a", **any_of("ref", [f"r{number:02d}" for number in range(0, 40, 2)])}, id="many"),
+    pytest.param({"tenant": "odd", **any_of("ref", ["r03", 3, "zz", 4.0, True, None, 3.0])}, id="strings and numbers"),
+    pytest.param({"$or": [*any_of("ref", ["r01", "r02"])["$or"], {"tenant": "b"}]}, id="equalities and another field"),
 ]
 
 
@@ -84,3 +89,23 @@ def test_a_batch_of_ids_seeks_each_of_them(listed: dict[str, Documents]) -> None
     assert "<expr>=?)" in details  # each listed id is a seek (an IN list), not a range between the first and last
     assert "<expr>>?" not in details
     assert "<expr><?" not in details
+
+
+def test_the_listed_ids_are_one_in_list_in_each_statement_of_the_read(tmp_path: Path) -> None:
+    database = TracedDatabase(tmp_path / "traced.sqlite3", tmp_path / "trace.sql")
+    ids = [f"i{number:03d}" for number in range(0, 120, 3)]
+    with serving(database) as client:
+        collection = client.listed.documents
+        collection.create_index([("tenant", ASCENDING), ("_id", ASCENDING)])
+        collection.insert_many(documents())
+        database.trace.write_text("")
+        found = [document["_id"] for document in collection.find({"tenant": "a", **any_of("_id", ids)}).sort("_id", 1)]
+        statements = database.trace.read_text().splitlines()
+
+    assert found == ids
+    listed = "', '".join(ids)
+    reads = [statement for statement in statements if "'i003'" in statement]
+    assert any(f"json_extract(document, '$._id') IN ('{listed}')" in statement for statement in reads)  # the query
+    assert any(f"json_each.value IN ('{listed}')" in statement for statement in reads)  # the sort probe (generic)
+    assert not any("json_extract(document, '$._id') = 'i0" in statement for statement in reads)
+    assert not any("json_each.value = 'i0" in statement for statement in reads)
