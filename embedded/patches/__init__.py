@@ -191,6 +191,23 @@ PINNED_SOURCES: dict[str, str] = {
     "core.codec:DocumentCodec.is_internal": "b296d4758f2a112796bc6c9d485ac37b9cd4ca2d11cb110ec9028fd04f4e215b",
     "core.codec:_own_internal_bson": "ca785721aba302a2fd597085b1ba38a55b1f2823d90e876a162efc23d2ea358f",
     "core.codec:DocumentCodec.encode": "a89dded8864e7fbe640c0303545af5c243f8812de676b316e3d42f81f7e798c1",
+    # batch_scope: the catalog check it skips within a command's transaction, and the compaction it splits.
+    "engines._sqlite_connection:SQLiteConnection.refresh_catalog_validity": (
+        "d780b2dc447192f53136f7d0e50e11ec7f2902151c2af0a61120ee6fca072f9c"
+    ),
+    "engines._sqlite_outbox:compact_change_outbox": (
+        "4b5d2e546927cf1531fd1dca853a9d3db1de5afd53b760109609eacc98e0101c"
+    ),
+    "engines.sqlite:SQLiteEngine._collection_options_or_empty_sync": (
+        "099dd350f56af175bb24ac66861435de89effad6c9490429681a85b36a5fdca4"
+    ),
+    "engines.sqlite:SQLiteEngine._ensure_collection_row": (
+        "0678c9c4fa7576813c1b7beed5f796b372fc19e7a9468eb447b9a7498d393507"
+    ),
+    "engines.sqlite:SQLiteEngine._load_search_index_rows": (
+        "38a1f8df9157a3a9a3a029d0efe8a6d9d8620e3c836b3376767c66c3d1daebfb"
+    ),
+    "engines._sqlite_outbox:_max_sequence": ("1c946245cd1bb32f4730abeacf87f5fb1ecc37b2ac61bf8d297ba9f2d9939ea7"),
     # change_effects: the insert's change record, how a document is serialised, and that validation is per value.
     "engines._sqlite_outbox:append_change": "c9fac60ab9dcd1626f21e1d814399b1be172120e3892673cf73e2106db39ec5a",
     "engines.sqlite:SQLiteEngine._serialize_document": (
@@ -249,6 +266,7 @@ def apply() -> None:
                 accelerators,
                 array_paths,
                 batch_inserts,
+                batch_scope,
                 change_effects,
                 decode,
                 dispatch,
@@ -264,6 +282,7 @@ def apply() -> None:
             accelerators,
             inserts,
             batch_inserts,
+            batch_scope,
             change_effects,
             array_paths,
             keyset,

@@ -31,6 +31,7 @@ from mongoeco.engines.sqlite import SQLiteEngine
 from mongoeco.errors import OperationFailure, WriteError
 from mongoeco.types import ObjectId  # type: ignore[attr-defined]  # re-exported without `as`
 
+from embedded.patches.batch_scope import batched
 from embedded.patches.common import encoded_as, original, replace_method
 
 # What the command's loop catches: it records these and goes on (unordered), anything else propagates.
@@ -93,6 +94,7 @@ def _insert_all_sync(
                 commit_write=lambda current: engine._commit_write(current, session),
                 rollback_write=lambda current: engine._rollback_write(current, session),
             ),
+            batched(engine, conn),  # once per transaction: the catalog check and reads, the outbox's pruning
         ):
             for document, operation_context, encoded in work:
                 try:
