@@ -20,6 +20,8 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
 - **Listed equalities** (`listed`). An `$or` of equalities on one field (a batch of ids, or of external ids)
   was one SQL term per value, and SQLite parsed the document again for each: every row read evaluated up to
   all of them. They are now one `IN` list, the same condition, in the query, its probes and the sort probe.
+- **One per transaction** (`batch_scope`). Inside an insert command's transaction, which holds the write lock,
+  the catalog check, the catalog reads and the change outbox's pruning ran once per document: now once.
 - **Probes** (`probes`). The per-query "does the sort need Python?" probe, and the feature probes that
   run again after every write, read every row. For a field of a declared index they are now seeks, in an
   accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.
