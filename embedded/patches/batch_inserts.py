@@ -16,13 +16,13 @@ transactions, and for a collection of a `SQLiteEngine`; the stock command runs o
 import contextvars
 from collections import deque
 from collections.abc import Awaitable, Callable
-from copy import deepcopy
 from dataclasses import dataclass, field
 from typing import Any
 
 from mongoeco.api._async._database_admin_write_commands import DatabaseAdminWriteCommandService
 from mongoeco.api._async._write_command_validation import write_command_acknowledged
 from mongoeco.api._command_bson import command_boolean
+from mongoeco.core.bson_scalars import validate_bson_value
 from mongoeco.core.codec import DocumentCodec
 from mongoeco.core.identity import assert_valid_root_document_id
 from mongoeco.core.operation_context import ChangePublicationPolicy
@@ -58,19 +58,46 @@ def _engine_document(collection: Any, document: object, session: Any) -> tuple[d
 
     This is `to_internal`'s own body, keeping the encoding: encoding the internal document again gives the
     same value (`tests/embedded/test_change_effects.py` checks it for every tagged type), so the engine
-    serialises the document from it instead of encoding it a second time.
+    serialises the document from it instead of encoding it a second time. Stock deep-copies the document
+    before converting it; the conversion builds new containers and keeps only immutable values, so it
+    shares nothing with the document either way, and the copy is skipped (an internal document's copy is
+    itself anyway).
     """
     collection._ensure_session_active(session)
     public = collection._require_document(document)
     if "_id" not in public:
         public["_id"] = DocumentCodec.to_pymongo(ObjectId())
     assert_valid_root_document_id(public["_id"])
-    copied = deepcopy(public)
-    if DocumentCodec.is_internal(copied):
-        return copied, None
-    encoded = DocumentCodec.encode(copied)
+    if DocumentCodec.is_internal(public):
+        return public, None
+    encoded = encode_document(public)
     internal: dict[str, Any] = DocumentCodec.mark_internal(DocumentCodec.decode(encoded, preserve_bson_wrappers=True))
     return internal, encoded
+
+
+def encode_document(document: object) -> Any:
+    """`DocumentCodec.encode(document)`, validating a plain document once instead of once per level.
+
+    Stock validates a dict's whole subtree, then encodes each value, validating each nested dict's subtree and
+    each scalar again: the first check raises whatever a later one would. Values of the plain JSON types are
+    their own encoding and plain containers are rebuilt as stock rebuilds them; any other value goes to stock.
+    """
+    if type(document) is not dict:
+        return DocumentCodec.encode(document)
+    validate_bson_value(document)
+    return _encode_validated(document)
+
+
+def _encode_validated(value: object) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    if kind is dict:
+        encoded = {key: _encode_validated(item) for key, item in value.items()}  # type: ignore[attr-defined]
+        return DocumentCodec._tagged_value("dict", encoded) if DocumentCodec._is_tagged_value(encoded) else encoded
+    if kind is list:
+        return [_encode_validated(item) for item in value]  # type: ignore[attr-defined]
+    return DocumentCodec.encode(value)
 
 
 def _insert_all_sync(

@@ -8,19 +8,21 @@ and diffed mongoeco alike.
 """
 
 import datetime
+import re
 import uuid
+from collections import OrderedDict
 from copy import deepcopy
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from bson import Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
+from bson import SON, Binary, Code, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 from mongoeco import AsyncMongoClient
 from mongoeco.core.codec import DocumentCodec
 from mongoeco.engines.sqlite import SQLiteEngine
 
 from embedded.patches import ORIGINAL_ATTRIBUTE
-from embedded.patches.batch_inserts import _engine_document
+from embedded.patches.batch_inserts import _engine_document, encode_document
 from embedded.patches.change_effects import made_serialization, spliced
 from embedded.patches.common import encoded_as
 
@@ -114,3 +116,31 @@ def test_the_encoding_serialises_only_the_document_it_was_made_for() -> None:
         assert made_serialization(engine, document) == '{"made":"before"}'
         assert made_serialization(engine, other) is None
     assert made_serialization(engine, document) is None
+
+
+INVALID: dict[str, object] = {
+    "a key that is not text": {"_id": 1, "a": {"b": {2: "x"}}},
+    "a set": {"_id": 1, "a": [1, {"b": {1, 2}}]},
+    "an integer past int64": {"_id": 1, "n": [2**63]},
+    "two faults, in order": {"_id": 1, "a": [{1: "x"}, {"b": {1}}], "c": {2: "y"}},
+}
+MORE: dict[str, object] = {
+    "son inside": {"_id": 1, "s": SON([("b", 1), ("a", [SON([("x", None)])])])},
+    "tuple, bytearray and a dict subclass": {"_id": 1, "t": (1, "a"), "b": bytearray(b"\x01"), "o": OrderedDict(a=1)},
+    "datetimes in lists": {"_id": 1, "d": [[datetime.datetime(2026, 1, 1)], {"at": datetime.datetime(1970, 1, 1)}]},
+    "not a dict": [{"a": 1}, (1, 2)],
+}
+
+
+@pytest.mark.parametrize("name", [*DOCUMENTS, *MORE])
+def test_a_document_encodes_as_stock_encodes_it(name: str) -> None:
+    document = DOCUMENTS.get(name) or MORE[name]
+    assert repr(encode_document(deepcopy(document))) == repr(DocumentCodec.encode(deepcopy(document)))
+
+
+@pytest.mark.parametrize("name", INVALID)
+def test_an_invalid_document_fails_as_stock_fails(name: str) -> None:
+    with pytest.raises((TypeError, OverflowError)) as stock:
+        DocumentCodec.encode(deepcopy(INVALID[name]))
+    with pytest.raises(type(stock.value), match=re.escape(str(stock.value))):
+        encode_document(deepcopy(INVALID[name]))
