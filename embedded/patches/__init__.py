@@ -22,6 +22,8 @@ Stock mongoeco does work proportional to the collection size on the API's hot pa
   all of them. They are now one `IN` list, the same condition, in the query, its probes and the sort probe.
 - **One per transaction** (`batch_scope`). Inside an insert command's transaction, which holds the write lock,
   the catalog check, the catalog reads and the change outbox's pruning ran once per document: now once.
+- **Projected reads** (`projected`). A read with a projection decoded every field of each document, then kept a
+  few. For a projection that includes top-level fields only, just those are decoded.
 - **Probes** (`probes`). The per-query "does the sort need Python?" probe, and the feature probes that
   run again after every write, read every row. For a field of a declared index they are now seeks, in an
   accelerator that leads with it or in a "bucket index" on its BSON sort bucket. The answers are unchanged.
@@ -90,6 +92,13 @@ PINNED_SOURCES: dict[str, str] = {
     ),
     "engines.sqlite:SQLiteEngine._sort_requires_python": (
         "40df45295b763ee5d93460df5736fec596308f6d0ef8b462f37a1b86a79cdf03"
+    ),
+    # projected: the projected scan it replaces, and the deserialisation it restricts to the kept fields.
+    "engines.sqlite:SQLiteEngine._project_sql_scan_rows": (
+        "593dd0bc2c4622bf194cb6dad720bbcff6c361bc075761e6c334657299652e54"
+    ),
+    "engines.sqlite:SQLiteEngine._deserialize_document": (
+        "e9c343ca810172f8cbdfedbb74afe0645329c8194b90fa344139e86322d651c1"
     ),
     # listed: the translation whose OR branch it folds.
     "engines.sqlite:SQLiteEngine._translate_query_plan_with_multikey": (
@@ -276,6 +285,7 @@ def apply() -> None:
                 keyset,
                 listed,
                 probes,
+                projected,
                 targets,
             )
         except ImportError as error:
@@ -290,6 +300,7 @@ def apply() -> None:
             keyset,
             listed,
             probes,
+            projected,
             targets,
             decode,
         )
