@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING
 
 from embedded import EmbeddedDatabase
 from tests.embedded.conftest import Client, DiffedDatabase, StockDatabase, serving
-from tests.embedded.traced_database import TracedDatabase
+from tests.embedded.traced_database import traced_insert_command
 
 pytestmark = pytest.mark.slow
 
@@ -77,13 +77,7 @@ def test_insert_commands_leave_the_file_as_stock_does(tmp_path: Path, diffed_sit
 
 
 def test_a_command_checks_the_catalog_and_prunes_the_outbox_once(tmp_path: Path) -> None:
-    database = TracedDatabase(tmp_path / "traced.sqlite3", tmp_path / "trace.sql")
-    with database, MongoClient[dict[str, Any]](database.uri) as client:
-        items = client.scoped.items
-        items.insert_one({"_id": "first"})
-        database.trace.write_text("")
-        items.insert_many([{"_id": f"id-{number}", "n": number} for number in range(20)], ordered=False)
-        statements = database.trace.read_text().splitlines()
+    statements = traced_insert_command(tmp_path)
 
     def count(text: str) -> int:
         return sum(text in statement for statement in statements)

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from bson import Int64, ObjectId
-from pymongo import ASCENDING, MongoClient
+from pymongo import ASCENDING
 
 from tests.embedded.conftest import Client
-from tests.embedded.traced_database import TracedDatabase
+from tests.embedded.traced_database import traced_insert_command
 
 pytestmark = pytest.mark.slow
 
@@ -110,12 +110,6 @@ def test_documents_without_an_id_get_one(patched: Client, stock: Client) -> None
 
 
 def test_an_insert_command_is_one_transaction(tmp_path: Path) -> None:
-    database = TracedDatabase(tmp_path / "traced.sqlite3", tmp_path / "trace.sql")
-    with database, MongoClient[dict[str, Any]](database.uri) as client:
-        contacts = client.batched.contacts
-        contacts.insert_one({"_id": "first"})
-        database.trace.write_text("")
-        contacts.insert_many([{"_id": f"id-{n}", "n": n} for n in range(20)], ordered=False)
-        statements = database.trace.read_text().splitlines()
+    statements = traced_insert_command(tmp_path)
     assert sum(statement.startswith("INSERT INTO documents") for statement in statements) == 20
     assert sum(statement == "BEGIN IMMEDIATE" for statement in statements) == 1
