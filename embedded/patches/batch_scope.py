@@ -63,11 +63,19 @@ def _current(connection: sqlite3.Connection) -> _Batch | None:
     return batch
 
 
-def _of_engine(engine: SQLiteEngine) -> _Batch | None:
+def _of(engine: SQLiteEngine, connection: sqlite3.Connection | None = None) -> _Batch | None:
+    """The batch of `engine` on `connection` (the engine's current one when None), if any."""
     batch: _Batch | None = getattr(_local, "batch", None)
     if batch is None or batch.engine is not engine:
         return None
-    return _current(engine._require_connection())
+    return _current(engine._require_connection() if connection is None else connection)
+
+
+def _read_once(batch: _Batch, key: tuple[Any, ...], read: Callable[[], Any]) -> Any:
+    """A copy of what `read()` gave the first time `key` was read in the batch (stock reads a new value each time)."""
+    if key not in batch.read:
+        batch.read[key] = read()
+    return copy.deepcopy(batch.read[key])
 
 
 @contextlib.contextmanager
@@ -109,41 +117,37 @@ def _compact_change_outbox(conn: sqlite3.Connection, *, max_entries: int) -> int
 def _collection_options_or_empty_sync(
     self: SQLiteEngine, conn: sqlite3.Connection, db_name: str, coll_name: str
 ) -> dict[str, object]:
-    """Stock's read, once per command transaction and namespace (a copy each time, as stock reads a new one)."""
-    batch = _current(conn)
-    stock = original("_collection_options_or_empty_sync")
-    if batch is None or batch.engine is not self:
-        options: dict[str, object] = stock(self, conn, db_name, coll_name)
+    """Stock's read, once per command transaction and namespace."""
+
+    def read() -> dict[str, object]:
+        options: dict[str, object] = original("_collection_options_or_empty_sync")(self, conn, db_name, coll_name)
         return options
-    key = ("options", db_name, coll_name)
-    if key not in batch.read:
-        batch.read[key] = stock(self, conn, db_name, coll_name)
-    return copy.deepcopy(batch.read[key])
+
+    batch = _of(self, conn)
+    return read() if batch is None else _read_once(batch, ("options", db_name, coll_name), read)
 
 
 def _ensure_collection_row(
     self: SQLiteEngine, conn: sqlite3.Connection, db_name: str, coll_name: str, *, options: Any = None
 ) -> None:
     """Stock's insert of the catalog row, once per command transaction and namespace (then it exists)."""
-    batch = _current(conn)
+    batch = _of(self, conn)
     key = ("row", db_name, coll_name)
-    if batch is not None and batch.engine is self and key in batch.read:
+    if batch is not None and key in batch.read:
         return
     original("_ensure_collection_row")(self, conn, db_name, coll_name, options=options)
-    if batch is not None and batch.engine is self:
+    if batch is not None:
         batch.read[key] = True
 
 
 def _load_search_index_rows(self: SQLiteEngine, db_name: str, coll_name: str, *, name: str | None = None) -> Any:
-    """Stock's read, once per command transaction, namespace and name (a new list each time)."""
-    batch = _of_engine(self)
-    stock = original("_load_search_index_rows")
-    if batch is None:
-        return stock(self, db_name, coll_name, name=name)
-    key = ("search", db_name, coll_name, name)
-    if key not in batch.read:
-        batch.read[key] = stock(self, db_name, coll_name, name=name)
-    return copy.deepcopy(batch.read[key])
+    """Stock's read, once per command transaction, namespace and name."""
+
+    def read() -> Any:
+        return original("_load_search_index_rows")(self, db_name, coll_name, name=name)
+
+    batch = _of(self)
+    return read() if batch is None else _read_once(batch, ("search", db_name, coll_name, name), read)
 
 
 def install() -> None:

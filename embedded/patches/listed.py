@@ -10,9 +10,11 @@ the same condition: `x IN (a, b)` is `x = a OR x = b` in SQL's three-valued logi
 `(g AND p) OR (g AND q)` is `g AND (p OR q)`. Terms of another form, or of another field or guard, are kept
 as they were, OR-ed with the folded ones.
 
-`_sort_requires_python`'s probes (`probes.py`) take their WHERE clause from the same translation, so they
-read the rows the query itself reads, through the same folded SQL, instead of stock's translation, which
-adds a `json_each` subquery per value (preparing that statement alone took 17-35 ms for 500 ids).
+`_sort_requires_python` (`probes.py`) probes with stock's generic translation, which writes each equality as
+a scalar test OR an `EXISTS (SELECT 1 FROM json_each(...))` per value (preparing that statement alone took
+17-35 ms for 500 ids). `translate_folded` is that translation with the same fold: one IN list for the scalar
+tests and one `json_each.value IN (...)`, since `EXISTS (S WHERE v = a) OR EXISTS (S WHERE v = b)` is
+`EXISTS (S WHERE v IN (a, b))`.
 """
 
 import re
