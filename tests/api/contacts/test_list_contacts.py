@@ -111,7 +111,12 @@ async def test_every_sort_order_pages_through_everything_in_order(client: httpx.
             break
 
     key, reverse = sort.lstrip("-"), sort.startswith("-")
-    expected = sorted(seen, key=lambda c: (c["name"].casefold() if key == "name" else c[key], c["id"]), reverse=reverse)
+
+    # Times are compared as times: "…:22Z" (a whole second) is earlier than "…:22.004000Z", not later as text.
+    def order(c: dict[str, str]) -> tuple[object, str]:
+        return (c["name"].casefold() if key == "name" else datetime.fromisoformat(c[key]), c["id"])
+
+    expected = sorted(seen, key=order, reverse=reverse)
     assert [c["id"] for c in seen] == [c["id"] for c in expected]
     assert len(seen) == len(names)
 
