@@ -81,14 +81,21 @@ class _Storing:
             await storing
 
     async def store(self, scope: Scope, rows: list[_Valid]) -> list[str]:
-        """Start storing `rows` as new contacts, once the batch before them has landed; their ids."""
+        """Start storing `rows` as new contacts, once the batch before them has landed; their ids, as soon as
+        the first of them are on their way to the database (or failed)."""
         await self.landed()
         ids = [new_contact_id() for _ in rows]
         contacts: list[ContactFields] = [row.contact for row in rows]
         properties = [row.properties for row in rows]
-        self._storing = asyncio.ensure_future(
-            writes.insert_many(scope, contacts, kind="imported", properties=properties, contact_ids=ids)
+        sent = asyncio.Event()
+        self._storing = storing = asyncio.ensure_future(
+            writes.insert_many(scope, contacts, kind="imported", properties=properties, contact_ids=ids, sent=sent)
         )
+        waiting = asyncio.ensure_future(sent.wait())
+        try:
+            await asyncio.wait([waiting, storing], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
         return ids
 
 
@@ -111,11 +118,13 @@ async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport
                 detail = f"The file has more than {MAX_ROWS} rows; split it. Rows after {MAX_ROWS} were not imported."
                 report.add(batch[0].number, "failed", error=UnprocessableContent([], detail))
                 break
-            reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
             for failed in (row for row in batch if isinstance(row, _Failed)):
                 report.add(failed.number, "failed", error=failed.error)
             valid = [row if isinstance(row, _Valid) else None for row in batch]
             await _import_batch(scope, valid, report, created, storing)
+            # Read on once this batch's contacts are on their way: the parsing thread holds the GIL for long
+            # stretches, and the round trips before them (the match, the change numbers) would wait for it.
+            reading = asyncio.ensure_future(asyncio.to_thread(_read, rows))
         await storing.landed()
     finally:
         if not reading.done():  # the import failed while the next batch was being read: let that finish

@@ -24,3 +24,16 @@ def test_a_short_tail_teaches_nothing() -> None:
     pace = InsertPace()
     pace.took(3, 0.5, 1.0)
     assert pace.size == INSERT_BATCH
+
+
+def test_contacts_go_in_batches_of_even_size_near_the_pace() -> None:
+    pace = InsertPace()
+    pace.size = 246
+    assert pace.next(250) == 250  # not 246 and a round trip for 4
+    assert pace.next(400) == 200
+    assert pace.next(3) == 3
+    pace.size = MAX_INSERT_BATCH
+    assert pace.next(MAX_INSERT_BATCH + 120) == (MAX_INSERT_BATCH + 120) // 2  # never more than the cap
+    pace.size = 100
+    assert pace.next(250) == 125
+    assert pace.next(1000) == 100
