@@ -88,22 +88,19 @@ class _Storing:
         contacts: list[ContactFields] = [row.contact for row in rows]
         properties = [row.properties for row in rows]
         sent = asyncio.Event()
-        self._storing = storing = asyncio.ensure_future(
+        self._storing = asyncio.ensure_future(
             writes.insert_many(scope, contacts, kind="imported", properties=properties, contact_ids=ids, sent=sent)
         )
-        waiting = asyncio.ensure_future(sent.wait())
-        try:
-            await asyncio.wait([waiting, storing], return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            waiting.cancel()
+        self._storing.add_done_callback(lambda _: sent.set())  # one that failed before sending is on its way too
+        await sent.wait()
         return ids
 
 
 async def import_rows(scope: Scope, rows: Iterator[ImportedRow]) -> ImportReport:
     """Import every row of a file, a batch at a time.
 
-    Parsing and validating run in a thread, the next batch while this one is matched, and a batch of new contacts
-    is stored while the next one is matched: the event loop stays free, and the service's share of the work
+    Parsing and validating run in a thread, the next batch while this one's new contacts are stored, and the
+    next batch is matched while they are too: the event loop stays free, and the service's share of the work
     overlaps the database's.
     """
     report = ImportReport()
