@@ -16,6 +16,11 @@ NAMES = st.text(alphabet="abcABCäÖ ", min_size=1, max_size=6).filter(str.strip
 step = st.tuples(st.lists(NAMES, max_size=3), st.lists(st.integers(min_value=0, max_value=1000), max_size=2))
 
 
+# The live server runs in this process, and its driver takes each request id from the global `random` (pymongo's
+# `message._randint`) on its own thread, background rounds included. Hypothesis sees that state move while it draws
+# an example and blames the strategies, which use no `random`: a warning about the server, not the test, and it made
+# a clean-clone CI fail once.
+@pytest.mark.filterwarnings("ignore:Do not use the `random` module inside strategies")
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     initial=st.lists(NAMES, min_size=0, max_size=12),
